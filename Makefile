@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine: `make reproduce` (the whole workflow) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+# Rules call `python -m symbiosis`: put the virtual environment first on PATH for Snakemake and its jobs.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: install reproduce test lint bench dry-run report clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -c "import torch, torchvision; torchvision.ops.nms(torch.zeros(1, 4), torch.zeros(1), 0.5)"
+	touch $@
+
+install: $(STAMP)
+
+reproduce: $(STAMP)
+	snakemake --cores all
+
+dry-run: $(STAMP)
+	snakemake -n
+
+report: $(STAMP)
+	snakemake --report report.html
+
+lint: $(STAMP)
+	ruff check src tests bench
+	ruff format --check src tests bench
+	snakefmt --check Snakefile workflow
+	snakemake --lint
+
+test: $(STAMP) lint
+	pytest
+
+bench: $(STAMP)
+	python bench/primary_throughput.py --out bench/out/primary_throughput.json
+
+clean:
+	rm -rf results/*/ figures/*/ logs benchmarks .snakemake

@@ -1,0 +1,26 @@
+# symbiosis: mechanistic interpretability through network symbiosis.
+# Stages: data -> primaries (per sparsity x seed) -> polysemanticity -> tables -> figures.
+# Run: snakemake --cores all   (config/config.yaml; a small one: --configfile config/test.yaml)
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/primaries.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        expand("results/{dataset}/primaries.csv", dataset=config["dataset"]),
+        expand(
+            "figures/{dataset}/primaries.{ext}",
+            dataset=config["dataset"],
+            ext=("pdf", "png"),
+        ),

@@ -1,0 +1,5 @@
+"""Names the command line and the config accept (no heavy imports, so argument parsing stays instant)."""
+
+DATASETS = ("mnist5k", "mnist", "fashion-mnist")
+DEVICES = ("auto", "cpu", "cuda")
+N_CLASSES = 10

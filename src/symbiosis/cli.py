@@ -1,0 +1,178 @@
+"""The `symbiosis` command line: one subcommand per workflow step, each calling one library function.
+
+Every expected failure is a SymbiosisError, printed as one line (`symbiosis: error: ...`) with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _widths(text: str):
+    from symbiosis.models import PrimaryArch
+
+    try:
+        conv1, conv2, fc1 = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--widths {text!r}: give three integers CONV1,CONV2,FC1") from None
+    return PrimaryArch(conv1=conv1, conv2=conv2, fc1=fc1)
+
+
+def _sparsity(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"sparsity {text} is outside [0, 1); give a fraction such as 0.9")
+    return value
+
+
+def cmd_prepare_data(args) -> None:
+    from symbiosis.data import load_dataset, save_split
+    from symbiosis.provenance import provenance
+
+    split = load_dataset(
+        args.dataset, root=args.root, download=args.download, seed=args.split_seed, test_size=args.test_size
+    )
+    info = {
+        "dataset": args.dataset,
+        "split_seed": args.split_seed,
+        "train": len(split.y_train),
+        "test": len(split.y_test),
+        **provenance(),
+    }
+    save_split(split, args.out, info)
+
+
+def cmd_train_primary(args) -> None:
+    from symbiosis.checkpoint import save_primary
+    from symbiosis.choices import N_CLASSES
+    from symbiosis.data import load_split
+    from symbiosis.device import resolve_device, set_threads
+    from symbiosis.models import count_parameters
+    from symbiosis.provenance import provenance
+    from symbiosis.train import PrimaryTraining, accuracy_report, train_primary
+
+    device = resolve_device(args.device)
+    set_threads(args.threads)
+    split = load_split(args.data)
+    cfg = PrimaryTraining(
+        sparsity=args.sparsity,
+        seed=args.seed,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        augment_shift=args.augment_shift,
+        prune_start=args.prune_start,
+        prune_end=args.prune_end,
+    )
+    model, history = train_primary(split, args.widths, cfg, device, progress=args.progress)
+    metrics = accuracy_report(model, split.x_test, split.y_test, N_CLASSES)
+    save_primary(
+        args.out,
+        model,
+        {
+            "dataset": args.dataset,
+            "training": cfg.as_dict(),
+            "metrics": metrics,
+            "history": history,
+            "parameters": count_parameters(model),
+            "device": device.type,
+            "threads": args.threads,
+            **provenance(),
+        },
+    )
+
+
+def cmd_polysemanticity(args) -> None:
+    from symbiosis.checkpoint import load_primary
+    from symbiosis.choices import N_CLASSES
+    from symbiosis.data import load_split
+    from symbiosis.files import write_with
+    from symbiosis.polysemanticity import unit_table
+
+    split = load_split(args.data)
+    model, _ = load_primary(args.model)
+    table = unit_table(model, split.x_test, split.y_test, N_CLASSES)
+    write_with(args.out, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+
+
+def cmd_primaries_table(args) -> None:
+    from symbiosis.files import write_with
+    from symbiosis.tables import primaries_table
+
+    table = primaries_table(args.sidecars, args.units)
+    write_with(args.out, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+
+
+def cmd_plot_primaries(args) -> None:
+    import pandas as pd
+
+    from symbiosis.plots import plot_primaries
+
+    plot_primaries(pd.read_csv(args.table), args.pdf, args.png)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from symbiosis.choices import DATASETS, DEVICES
+
+    parser = argparse.ArgumentParser(prog="symbiosis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("prepare-data", help="load a dataset once and save its fixed train/test split")
+    p.add_argument("--dataset", choices=DATASETS, default="mnist5k")
+    p.add_argument("--root", default=None, help="folder with the IDX files (mnist, fashion-mnist)")
+    p.add_argument("--download", action="store_true", help="let torchvision download the data")
+    p.add_argument("--split-seed", type=int, default=0)
+    p.add_argument("--test-size", type=int, default=1000, help="mnist5k test images")
+    p.add_argument("--out", type=Path, required=True, help="the split, as .safetensors")
+    p.set_defaults(func=cmd_prepare_data)
+
+    p = sub.add_parser("train-primary", help="train one primary CNN with progressive pruning")
+    p.add_argument("--data", type=Path, required=True, help="a split written by prepare-data")
+    p.add_argument("--dataset", default="mnist5k", help="name recorded in the sidecar")
+    p.add_argument("--sparsity", type=_sparsity, default=0.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--widths", type=_widths, default="16,32,192", help="CONV1,CONV2,FC1")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--augment-shift", type=int, default=2)
+    p.add_argument("--prune-start", type=float, default=0.1)
+    p.add_argument("--prune-end", type=float, default=0.7)
+    p.add_argument("--device", choices=DEVICES, default="auto")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    p.add_argument("--progress", action="store_true", help="show a progress bar")
+    p.add_argument("--out", type=Path, required=True, help="checkpoint .safetensors (sidecar .json beside it)")
+    p.set_defaults(func=cmd_train_primary)
+
+    p = sub.add_parser("polysemanticity", help="per-unit polysemanticity of one primary on the test split")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help="CSV, one row per gated unit")
+    p.set_defaults(func=cmd_polysemanticity)
+
+    p = sub.add_parser("primaries-table", help="one row per primary: accuracy, sparsity, polysemanticity")
+    p.add_argument("--sidecars", nargs="+", required=True, help="primary .json sidecars")
+    p.add_argument("--units", nargs="+", required=True, help="polysemanticity CSVs, in the same order")
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=cmd_primaries_table)
+
+    p = sub.add_parser("plot-primaries", help="figure: accuracy and polysemanticity vs sparsity")
+    p.add_argument("--table", type=Path, required=True)
+    p.add_argument("--pdf", type=Path, required=True)
+    p.add_argument("--png", type=Path, required=True)
+    p.set_defaults(func=cmd_plot_primaries)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from symbiosis.errors import SymbiosisError
+
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except SymbiosisError as e:
+        print(f"symbiosis: error: {e}", file=sys.stderr)
+        return 1
+    return 0

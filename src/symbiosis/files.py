@@ -1,0 +1,51 @@
+"""Atomic file writes: an output appears under its final name only once it is complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from symbiosis.errors import SymbiosisError
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise SymbiosisError(f"cannot write {path}: {e.strerror}; choose a writable output folder") from None
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_with(path: str | os.PathLike, write: Callable[[Path], object]) -> None:
+    """Call `write(tmp_path)` and move the result onto `path` atomically."""
+    with atomic_path(path) as tmp:
+        write(tmp)
+
+
+def write_json(path: str | os.PathLike, obj) -> None:
+    """Write `obj` as stable, sorted, indented JSON (byte-identical for equal objects)."""
+    text = json.dumps(obj, indent=2, sort_keys=True) + "\n"
+    write_with(path, lambda tmp: tmp.write_text(text))
+
+
+def read_json(path: str | os.PathLike):
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise SymbiosisError(f"{path} does not exist; run the step that produces it first") from None
+    except json.JSONDecodeError as e:
+        raise SymbiosisError(f"{path} is not valid JSON ({e.msg}); delete it and rerun the step") from None

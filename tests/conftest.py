@@ -1,0 +1,25 @@
+import pytest
+import torch
+
+from symbiosis.data import Split
+from symbiosis.models import PrimaryArch, PrimaryCNN
+
+TINY = PrimaryArch(conv1=4, conv2=6, fc1=12)
+
+
+@pytest.fixture
+def tiny_arch() -> PrimaryArch:
+    return TINY
+
+
+@pytest.fixture
+def tiny_model() -> PrimaryCNN:
+    torch.manual_seed(0)
+    return PrimaryCNN(TINY).eval()
+
+
+@pytest.fixture(scope="session")
+def mnist5k() -> Split:
+    from symbiosis.data import load_mnist5k
+
+    return load_mnist5k(seed=0, test_size=1000)

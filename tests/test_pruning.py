@@ -1,0 +1,42 @@
+import pytest
+import torch
+
+from symbiosis import pruning
+from symbiosis.data import Split
+from symbiosis.models import PrimaryCNN, measured_sparsity
+from symbiosis.train import PrimaryTraining, train_primary
+
+
+def test_cubic_schedule_endpoints_and_monotone():
+    values = [pruning.cubic_sparsity(t, 0.9, 10, 110) for t in range(0, 130)]
+    assert values[0] == 0 and values[10] == 0 and values[110] == 0.9 and values[-1] == 0.9
+    assert all(b >= a for a, b in zip(values, values[1:], strict=False))
+    # cubic: fastest early, 1 - (1/2)^3 of the way at the midpoint
+    assert pruning.cubic_sparsity(60, 0.9, 10, 110) == pytest.approx(0.9 * (1 - 0.5**3))
+
+
+@pytest.mark.parametrize("target", [0.5, 0.9, 0.95])
+def test_prune_to_masks_the_exact_count_of_smallest_weights(target, tiny_arch):
+    torch.manual_seed(0)
+    model = PrimaryCNN(tiny_arch)
+    weights = torch.cat([m.weight.detach().abs().flatten() for m, _ in model.prunable()])
+    pruning.prune_to(model, target / 2)
+    pruning.prune_to(model, target)  # iterative: the second call adds to the first
+    pruning.finalize(model)
+    assert not any(hasattr(m, "weight_mask") for m, _ in model.prunable())
+    assert measured_sparsity(model) == pytest.approx(target, abs=1 / weights.numel())
+    kept = torch.cat([m.weight.detach().abs().flatten() for m, _ in model.prunable()])
+    threshold = weights.sort().values[round(target * weights.numel()) - 1]
+    assert torch.all(kept[kept > 0] >= threshold)  # global magnitude pruning kept the largest
+
+
+@pytest.mark.parametrize("target", [0.0, 0.8, 0.95])
+def test_training_reaches_target_sparsity(target, tiny_arch):
+    torch.manual_seed(0)
+    x = torch.randint(0, 256, (200, 1, 28, 28), dtype=torch.uint8)
+    y = torch.arange(200) % 10
+    split = Split(x, y, x[:50], y[:50])
+    cfg = PrimaryTraining(sparsity=target, epochs=3, batch_size=32)
+    model, history = train_primary(split, tiny_arch, cfg, torch.device("cpu"))
+    assert abs(measured_sparsity(model) - target) <= 0.005
+    assert history["sparsity"][-1] == pytest.approx(target, abs=0.005)

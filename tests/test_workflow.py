@@ -1,0 +1,61 @@
+"""The whole DAG on the small test config, in a copy of the repository (minutes; marked `workflow`)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Jobs call `python -m symbiosis`: the interpreter running the tests must be the one they find.
+ENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    work = tmp_path_factory.mktemp("workflow")
+    for name in ("Snakefile", "workflow", "config", "profiles", "src"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, work / name)
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "config/test.yaml"]
+    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=ENV)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return work
+
+
+def test_dry_run_lists_the_dag():
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for rule in ("prepare_data", "train_primary", "polysemanticity", "primaries_table", "plot_primaries"):
+        assert rule in proc.stdout
+
+
+def test_table_has_one_row_per_model_at_its_target_sparsity(run):
+    table = pd.read_csv(run / "results" / "mnist5k" / "primaries.csv")
+    assert sorted(zip(table["target_sparsity"], table["seed"], strict=True)) == [(0, 0), (0, 1), (0.8, 0), (0.8, 1)]
+    assert ((table["measured_sparsity"] - table["target_sparsity"]).abs() <= 0.005).all()
+    assert (table["test_accuracy"] > 0.5).all()  # two epochs on 4,000 digits: far above chance
+    assert table["effective_classes"].between(1, 10).all()
+
+
+def test_figure_logs_and_benchmarks_are_written(run):
+    for ext in ("pdf", "png"):
+        assert (run / "figures" / "mnist5k" / f"primaries.{ext}").stat().st_size > 1000
+    assert (run / "logs" / "mnist5k" / "prepare_data.log").exists()
+    assert len(list((run / "benchmarks" / "mnist5k" / "train_primary").glob("*.tsv"))) == 4
+    assert not list(run.rglob(".*.tmp"))  # no half-written file left behind
+
+
+def test_rerun_has_nothing_to_do(run):
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"]
+    proc = subprocess.run(cmd, cwd=run, capture_output=True, text=True, env=ENV)
+    assert proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr

@@ -1,0 +1,20 @@
+rule prepare_data:
+    output:
+        "results/{dataset}/data.safetensors",
+    log:
+        "logs/{dataset}/prepare_data.log",
+    benchmark:
+        "benchmarks/{dataset}/prepare_data.tsv"
+    conda:
+        "../envs/torch.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        root=f"--root {config['data']['root']}" if config["data"]["root"] else "",
+        download="--download" if config["data"]["download"] else "",
+        split_seed=config["data"]["split_seed"],
+        test_size=config["data"]["test_size"],
+    shell:
+        "python -m symbiosis prepare-data --dataset {wildcards.dataset} {params.root} {params.download} "
+        "--split-seed {params.split_seed} --test-size {params.test_size} --out {output} 2> {log}"

@@ -1,0 +1,68 @@
+rule train_primary:
+    input:
+        "results/{dataset}/data.safetensors",
+    output:
+        model=f"{MODEL_DIR}/primary.safetensors",
+        sidecar=f"{MODEL_DIR}/primary.json",
+    log:
+        "logs/{dataset}/train_primary/s{sparsity}-seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/train_primary/s{sparsity}-seed{seed}.tsv"
+    conda:
+        "../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    params:
+        widths=",".join(
+            str(config["architecture"][k]) for k in ("conv1", "conv2", "fc1")
+        ),
+        train=" ".join(
+            f"--{key.replace('_', '-')} {value}"
+            for key, value in config["primary"].items()
+        ),
+        device=config["device"],
+    shell:
+        "python -m symbiosis train-primary --data {input} --dataset {wildcards.dataset} "
+        "--sparsity {wildcards.sparsity} --seed {wildcards.seed} --widths {params.widths} "
+        "{params.train} --device {params.device} --threads {threads} --out {output.model} 2> {log}"
+
+
+rule polysemanticity:
+    input:
+        data="results/{dataset}/data.safetensors",
+        model=f"{MODEL_DIR}/primary.safetensors",
+    output:
+        f"{MODEL_DIR}/polysemanticity.csv",
+    log:
+        "logs/{dataset}/polysemanticity/s{sparsity}-seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/polysemanticity/s{sparsity}-seed{seed}.tsv"
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "python -m symbiosis polysemanticity --data {input.data} --model {input.model} --out {output} 2> {log}"
+
+
+rule primaries_table:
+    input:
+        sidecars=lambda w: models(w.dataset, f"{MODEL_DIR}/primary.json"),
+        units=lambda w: models(w.dataset, f"{MODEL_DIR}/polysemanticity.csv"),
+    output:
+        "results/{dataset}/primaries.csv",
+    log:
+        "logs/{dataset}/primaries_table.log",
+    benchmark:
+        "benchmarks/{dataset}/primaries_table.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    shell:
+        "python -m symbiosis primaries-table --sidecars {input.sidecars} --units {input.units} --out {output} 2> {log}"
