@@ -18,7 +18,11 @@ include: "workflow/rules/figures.smk"
 rule all:
     default_target: True
     input:
-        expand("results/{dataset}/primaries.csv", dataset=config["dataset"]),
+        expand(
+            "results/{dataset}/primaries{suffix}.csv",
+            dataset=config["dataset"],
+            suffix=("", "_summary"),
+        ),
         expand(
             "figures/{dataset}/primaries.{ext}",
             dataset=config["dataset"],

@@ -45,6 +45,9 @@ def test_table_has_one_row_per_model_at_its_target_sparsity(run):
     assert ((table["measured_sparsity"] - table["target_sparsity"]).abs() <= 0.005).all()
     assert (table["test_accuracy"] > 0.5).all()  # two epochs on 4,000 digits: far above chance
     assert table["effective_classes"].between(1, 10).all()
+    summary = pd.read_csv(run / "results" / "mnist5k" / "primaries_summary.csv")
+    assert summary["n"].tolist() == [2, 2]
+    assert (summary["test_accuracy_ci_low"] <= summary["test_accuracy_mean"]).all()
 
 
 def test_figure_logs_and_benchmarks_are_written(run):

@@ -56,16 +56,8 @@ def cmd_train_primary(args) -> None:
     device = resolve_device(args.device)
     set_threads(args.threads)
     split = load_split(args.data)
-    cfg = PrimaryTraining(
-        sparsity=args.sparsity,
-        seed=args.seed,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        augment_shift=args.augment_shift,
-        prune_start=args.prune_start,
-        prune_end=args.prune_end,
-    )
+    given = {k: getattr(args, k) for k in PrimaryTraining.__dataclass_fields__ if getattr(args, k, None) is not None}
+    cfg = PrimaryTraining(**given)
     model, history = train_primary(split, args.widths, cfg, device, progress=args.progress)
     metrics = accuracy_report(model, split.x_test, split.y_test, N_CLASSES)
     save_primary(
@@ -99,10 +91,12 @@ def cmd_polysemanticity(args) -> None:
 
 def cmd_primaries_table(args) -> None:
     from symbiosis.files import write_with
-    from symbiosis.tables import primaries_table
+    from symbiosis.tables import primaries_summary, primaries_table
 
     table = primaries_table(args.sidecars, args.units)
     write_with(args.out, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+    summary = primaries_summary(table)
+    write_with(args.summary, lambda tmp: summary.to_csv(tmp, index=False, float_format="%.6g"))
 
 
 def cmd_plot_primaries(args) -> None:
@@ -134,12 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sparsity", type=_sparsity, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--widths", type=_widths, default="16,32,192", help="CONV1,CONV2,FC1")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--augment-shift", type=int, default=2)
-    p.add_argument("--prune-start", type=float, default=0.1)
-    p.add_argument("--prune-end", type=float, default=0.7)
+    p.add_argument("--epochs", type=int, help="default: PrimaryTraining's")
+    p.add_argument("--batch-size", type=int, help="default: PrimaryTraining's")
+    p.add_argument("--lr", type=float, help="default: PrimaryTraining's")
+    p.add_argument("--augment-shift", type=int, help="default: PrimaryTraining's")
+    p.add_argument("--prune-start", type=float, help="default: PrimaryTraining's")
+    p.add_argument("--prune-end", type=float, help="default: PrimaryTraining's")
     p.add_argument("--device", choices=DEVICES, default="auto")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     p.add_argument("--progress", action="store_true", help="show a progress bar")
@@ -155,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("primaries-table", help="one row per primary: accuracy, sparsity, polysemanticity")
     p.add_argument("--sidecars", nargs="+", required=True, help="primary .json sidecars")
     p.add_argument("--units", nargs="+", required=True, help="polysemanticity CSVs, in the same order")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help="CSV, one row per primary")
+    p.add_argument("--summary", type=Path, required=True, help="CSV, one row per sparsity: mean and 95 %% interval")
     p.set_defaults(func=cmd_primaries_table)
 
     p = sub.add_parser("plot-primaries", help="figure: accuracy and polysemanticity vs sparsity")

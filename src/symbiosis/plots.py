@@ -12,6 +12,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from symbiosis.files import write_with  # noqa: E402
+from symbiosis.stats import t_interval  # noqa: E402
 
 COLUMN_WIDTH = 3.4  # inches, a single column of a two-column paper
 
@@ -33,31 +34,30 @@ def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
     plt.close(fig)
 
 
+def seed_interval(values) -> tuple[float, float]:
+    """Error bars: the 95 % t-interval over seeds (seaborn's `errorbar` callable)."""
+    return t_interval(values)
+
+
 def plot_primaries(table: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
-    """Test accuracy and polysemanticity (effective number of classes per gated layer) against target sparsity."""
+    """Test accuracy, polysemanticity (effective number of classes per gated layer) and dead units per sparsity."""
     set_style()
-    fig, (ax_acc, ax_poly) = plt.subplots(1, 2, figsize=(2 * COLUMN_WIDTH, 2.4))
-    sns.lineplot(data=table, x="target_sparsity", y="test_accuracy", marker="o", errorbar=("ci", 95), ax=ax_acc)
-    ax_acc.set(xlabel="target sparsity", ylabel="test accuracy", title="Primary accuracy")
+    table = table.assign(sparsity=table["target_sparsity"].map("{:g}".format))
+    fig, (ax_acc, ax_poly, ax_dead) = plt.subplots(1, 3, figsize=(2 * COLUMN_WIDTH, 2.3))
+    point = {"x": "sparsity", "errorbar": seed_interval, "capsize": 0.2, "markersize": 4, "linewidth": 1.2}
+    sns.pointplot(data=table, y="test_accuracy", ax=ax_acc, **point)
+    ax_acc.set(xlabel="target sparsity", ylabel="test accuracy", title="Accuracy")
     layers = table.melt(
-        id_vars=["target_sparsity", "seed"],
+        id_vars=["sparsity", "seed"],
         value_vars=["effective_classes_conv2", "effective_classes_fc1"],
         var_name="layer",
         value_name="effective classes",
     )
     layers["layer"] = layers["layer"].str.removeprefix("effective_classes_")
-    sns.lineplot(
-        data=layers,
-        x="target_sparsity",
-        y="effective classes",
-        hue="layer",
-        style="layer",
-        marker="o",
-        errorbar=("ci", 95),
-        ax=ax_poly,
-    )
-    ax_poly.set(
-        xlabel="target sparsity", ylabel="effective number of classes, exp(H)", title="Polysemanticity of gated units"
-    )
+    sns.pointplot(data=layers, y="effective classes", hue="layer", dodge=0.3, ax=ax_poly, **point)
+    ax_poly.set(xlabel="target sparsity", ylabel="effective classes, exp(H)", title="Polysemanticity")
+    ax_poly.legend(title="gated layer", fontsize="small", title_fontsize="small")
+    sns.pointplot(data=table, y="dead_fraction", ax=ax_dead, **point)
+    ax_dead.set(xlabel="target sparsity", ylabel="fraction of gated units", title="Dead units")
     fig.tight_layout()
     save(fig, pdf, png)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from symbiosis.files import read_json
+from symbiosis.stats import summarise_over_seeds
 
 PRIMARY_COLUMNS = [
     "dataset",
@@ -53,3 +54,19 @@ def primaries_table(sidecars: list[str | Path], unit_tables: list[str | Path]) -
             }
         )
     return pd.DataFrame(rows, columns=PRIMARY_COLUMNS).sort_values(["target_sparsity", "seed"], ignore_index=True)
+
+
+SUMMARY_COLUMNS = [
+    "measured_sparsity",
+    "test_accuracy",
+    "effective_classes",
+    "effective_classes_conv2",
+    "effective_classes_fc1",
+    "selectivity",
+    "dead_fraction",
+]
+
+
+def primaries_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset and target sparsity: mean and 95 % t-interval over seeds of every primary metric."""
+    return summarise_over_seeds(table, ["dataset", "target_sparsity"], SUMMARY_COLUMNS)

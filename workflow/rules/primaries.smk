@@ -54,7 +54,8 @@ rule primaries_table:
         sidecars=lambda w: models(w.dataset, f"{MODEL_DIR}/primary.json"),
         units=lambda w: models(w.dataset, f"{MODEL_DIR}/polysemanticity.csv"),
     output:
-        "results/{dataset}/primaries.csv",
+        table="results/{dataset}/primaries.csv",
+        summary="results/{dataset}/primaries_summary.csv",
     log:
         "logs/{dataset}/primaries_table.log",
     benchmark:
@@ -65,4 +66,5 @@ rule primaries_table:
         mem_mb=1000,
         runtime=5,
     shell:
-        "python -m symbiosis primaries-table --sidecars {input.sidecars} --units {input.units} --out {output} 2> {log}"
+        "python -m symbiosis primaries-table --sidecars {input.sidecars} --units {input.units} "
+        "--out {output.table} --summary {output.summary} 2> {log}"

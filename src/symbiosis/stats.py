@@ -1,0 +1,31 @@
+"""Summaries over seeds: mean and a 95 % Student-t interval (the right width for a handful of seeds)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
+    """(low, high) of the t-interval for the mean; (mean, mean) for a single value."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    mean = float(x.mean()) if x.size else float("nan")
+    if x.size < 2:
+        return mean, mean
+    half = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return mean - half, mean + half
+
+
+def summarise_over_seeds(table: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    """One row per group: n, and for each column its mean, ci_low and ci_high over the group's rows (seeds)."""
+    rows = []
+    for key, group in table.groupby(by, sort=True):
+        row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        row["n"] = len(group)
+        for col in columns:
+            low, high = t_interval(group[col])
+            row[f"{col}_mean"], row[f"{col}_ci_low"], row[f"{col}_ci_high"] = float(group[col].mean()), low, high
+        rows.append(row)
+    return pd.DataFrame(rows)
