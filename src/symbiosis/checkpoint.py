@@ -24,7 +24,8 @@ def sidecar_path(path: str | Path) -> Path:
 
 def save_tensors(path: str | Path, tensors: dict[str, torch.Tensor], kind: str, arch: dict, sidecar: dict) -> None:
     """Write weights and sidecar atomically; the sidecar is written last so its presence marks a complete save."""
-    meta = {"kind": kind, "arch": json.dumps(arch, sort_keys=True)}
+    # One metadata key: safetensors writes metadata from a hash map, so several keys come out in varying order.
+    meta = {"symbiosis": json.dumps({"kind": kind, "arch": arch}, sort_keys=True)}
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     write_with(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
     write_json(sidecar_path(path), {"kind": kind, "arch": arch, **sidecar})
@@ -37,16 +38,16 @@ def load_tensors(path: str | Path, kind: str, arch: dict | None = None) -> tuple
         raise SymbiosisError(f"checkpoint {path} does not exist; train it first (see `symbiosis --help`)")
     try:
         with safe_open(str(path), framework="pt") as f:
-            meta = f.metadata() or {}
+            meta = json.loads((f.metadata() or {}).get("symbiosis", "{}"))
             tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except Exception as e:  # a pickle, a truncated file or random bytes: never unpickled, always refused
+    except Exception as e:  # a pickle, a truncated file, random bytes or bad metadata: never unpickled, refused
         raise SymbiosisError(
             f"{path} is not a valid safetensors checkpoint ({type(e).__name__}); "
             "delete it and retrain (pickled checkpoints are never loaded)"
         ) from None
     if meta.get("kind") != kind:
         raise SymbiosisError(f"{path} holds a {meta.get('kind', 'unknown')!r} checkpoint, expected {kind!r}")
-    saved = json.loads(meta.get("arch", "null"))
+    saved = meta.get("arch")
     if arch is not None and saved != arch:
         raise SymbiosisError(
             f"{path} was saved for architecture {saved}, not {arch}; "
