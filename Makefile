@@ -37,6 +37,7 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	python bench/primary_throughput.py --out bench/out/primary_throughput.json
+	python bench/symbiote_batching.py --out bench/out/symbiote_batching.json
 
 clean:
 	rm -rf results/*/ figures/*/ logs benchmarks .snakemake

@@ -1,5 +1,6 @@
 # symbiosis: mechanistic interpretability through network symbiosis.
-# Stages: data -> primaries (per sparsity x seed) -> polysemanticity -> tables -> figures.
+# Stages: data -> primaries (per sparsity x seed) -> polysemanticity -> symbiotes (per model, all classes at
+# once) -> their evaluation -> tables -> figures.
 # Run: snakemake --cores all   (config/config.yaml; a small one: --configfile config/test.yaml)
 from snakemake.utils import min_version
 
@@ -12,6 +13,7 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/primaries.smk"
+include: "workflow/rules/symbiotes.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -24,7 +26,13 @@ rule all:
             suffix=("", "_summary"),
         ),
         expand(
-            "figures/{dataset}/primaries.{ext}",
+            "results/{dataset}/symbiotes{suffix}.csv",
             dataset=config["dataset"],
+            suffix=("", "_summary"),
+        ),
+        expand(
+            "figures/{dataset}/{figure}.{ext}",
+            dataset=config["dataset"],
+            figure=("primaries", "inhibition", "symbiote_training"),
             ext=("pdf", "png"),
         ),

@@ -61,3 +61,56 @@ def test_report_commands_run_without_torch(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_symbiotes_for_a_model_that_does_not_exist_are_refused(tmp_path):
+    out = tmp_path / "symbiotes_symbiote.safetensors"
+    missing = tmp_path / "s0-seed9" / "primary.safetensors"
+    run = symbiosis("train-symbiotes", "--data", "x", "--model", str(missing), "--out", str(out))
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        f"symbiosis: error: checkpoint {missing} does not exist; train it first (see `symbiosis --help`)"
+    ]
+    assert not list(tmp_path.iterdir())
+
+
+def test_symbiote_for_a_class_outside_the_dataset_is_refused(tiny_model, tmp_path):
+    from symbiosis.checkpoint import save_primary
+
+    save_primary(tmp_path / "primary.safetensors", tiny_model, {"training": {"sparsity": 0.0, "seed": 0}})
+    out = tmp_path / "symbiotes_symbiote.safetensors"
+    run = symbiosis(
+        "train-symbiotes",
+        "--data",
+        "x",
+        "--model",
+        str(tmp_path / "primary.safetensors"),
+        "--classes",
+        "3",
+        "12",
+        "--out",
+        str(out),
+    )
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == ["symbiosis: error: class 12 is outside the dataset's classes 0-9"]
+    assert not out.exists()
+
+
+def test_symbiote_figures_run_without_torch(tmp_path):
+    cells = [
+        {"kind": kind, "target_sparsity": s, "target_class": k, "eval_class": j, "accuracy": float(k != j)}
+        for kind in ("symbiote", "static")
+        for s in (0.0, 0.9)
+        for k in range(10)
+        for j in range(10)
+    ]
+    pd.DataFrame(cells).to_csv(tmp_path / "inhibition.csv", index=False)
+    code = (
+        "import sys; from symbiosis.cli import main; "
+        f"code = main(['plot-inhibition', '--table', r'{tmp_path / 'inhibition.csv'}', "
+        f"'--pdf', r'{tmp_path / 'f.pdf'}', '--png', r'{tmp_path / 'f.png'}']); "
+        "assert 'torch' not in sys.modules, 'torch was imported'; raise SystemExit(code)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")

@@ -35,6 +35,10 @@ def test_shipped_configs_are_valid():
         ("device", "tpu", "device: 'tpu' is not one of ['auto', 'cpu', 'cuda']"),
         ("primary", {"epochs": 0}, "primary.epochs: 0 is less than the minimum of 1"),
         ("architecture", {"fc1": "wide"}, "architecture.fc1: 'wide' is not of type 'integer'"),
+        ("symbiote", {"kinds": ["static"]}, "symbiote.kinds: ['static'] does not contain items matching"),
+        ("symbiote", {"kinds": ["symbiote", "random"]}, "symbiote.kinds.1: 'random' is not one of"),
+        ("symbiote", {"g_max": 1}, "symbiote.g_max: 1 is less than or equal to the minimum of 1"),
+        ("symbiote", {"lam": -0.5}, "symbiote.lam: -0.5 is less than the minimum of 0"),
         ("colour", "red", "Additional properties are not allowed ('colour' was unexpected)"),
     ],
 )

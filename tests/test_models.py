@@ -55,3 +55,18 @@ def test_split_units_inverts_concatenation(tiny_model):
     parts = split_units(flat, tiny_model.arch)
     assert list(parts) == list(GATED_LAYERS)
     assert torch.equal(torch.cat(list(parts.values())), flat)
+
+
+def test_many_edits_of_one_batch_equal_each_edit_run_alone(tiny_model):
+    """K edits at once take the factored fc1 path; it must give what the plain path gives for each edit."""
+    x = torch.rand(8, 1, 28, 28)
+    trunk = tiny_model.features(x)
+    g = torch.Generator().manual_seed(0)
+    n = tiny_model.arch.n_units
+    gates, shifts = 2 * torch.rand(5, 8, n, generator=g), torch.randn(5, 1, n, generator=g)
+    for edit in ({"gates": gates}, {"shifts": shifts}, {"gates": gates, "shifts": shifts}):
+        many = tiny_model.classify(trunk, **{k: split_units(v, tiny_model.arch) for k, v in edit.items()})
+        for k in range(5):
+            one = tiny_model.classify(trunk, **{key: split_units(v[k], tiny_model.arch) for key, v in edit.items()})
+            torch.testing.assert_close(many[k], one, rtol=1e-5, atol=1e-5)
+        assert not torch.allclose(many[0], many[1])  # the edits differ, so the comparison can fail

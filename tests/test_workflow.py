@@ -35,7 +35,9 @@ def test_dry_run_lists_the_dag():
         env=ENV,
     )
     assert proc.returncode == 0, proc.stderr
-    for rule in ("prepare_data", "train_primary", "polysemanticity", "primaries_table", "plot_primaries"):
+    rules = ["prepare_data", "train_primary", "polysemanticity", "primaries_table", "plot_primaries"]
+    rules += ["train_symbiotes", "evaluate_symbiotes", "symbiotes_table", "plot_inhibition", "plot_symbiote_training"]
+    for rule in rules:
         assert rule in proc.stdout
 
 
@@ -50,9 +52,27 @@ def test_table_has_one_row_per_model_at_its_target_sparsity(run):
     assert (summary["test_accuracy_ci_low"] <= summary["test_accuracy_mean"]).all()
 
 
+def test_symbiote_table_has_one_row_per_model_class_and_kind(run):
+    table = pd.read_csv(run / "results" / "mnist5k" / "symbiotes.csv")
+    assert len(table) == 4 * 10 * 3
+    assert set(table.groupby(["target_sparsity", "seed", "kind"]).size()) == {10}
+    assert table["target_accuracy"].between(0, 1).all() and table["other_accuracy"].between(0, 1).all()
+    symbiote = table[table["kind"] == "symbiote"]
+    # Even on the test config's two-epoch primaries the activation-reading symbiote inhibits every class.
+    assert (symbiote["target_accuracy"] <= 0.1).all()
+    assert (symbiote["target_accuracy"] < symbiote["primary_target_accuracy"]).all()
+    summary = pd.read_csv(run / "results" / "mnist5k" / "symbiotes_summary.csv")
+    assert len(summary) == 2 * 3 and (summary["symbiotes"] == 20).all()
+    inhibition = pd.read_csv(run / "results" / "mnist5k" / "inhibition.csv")
+    assert len(inhibition) == 2 * 3 * 10 * 10 and (inhibition["n"] == 2).all()
+    curves = pd.read_csv(run / "results" / "mnist5k" / "symbiote_curves.csv")
+    assert set(curves["metric"]) == {"target_accuracy", "other_accuracy"} and curves["step"].max() > 10
+
+
 def test_figure_logs_and_benchmarks_are_written(run):
-    for ext in ("pdf", "png"):
-        assert (run / "figures" / "mnist5k" / f"primaries.{ext}").stat().st_size > 1000
+    for figure in ("primaries", "inhibition", "symbiote_training"):
+        for ext in ("pdf", "png"):
+            assert (run / "figures" / "mnist5k" / f"{figure}.{ext}").stat().st_size > 1000
     assert (run / "logs" / "mnist5k" / "prepare_data.log").exists()
     assert len(list((run / "benchmarks" / "mnist5k" / "train_primary").glob("*.tsv"))) == 4
     assert not list(run.rglob(".*.tmp"))  # no half-written file left behind

@@ -72,3 +72,28 @@ def load_primary(
         raise SymbiosisError(f"{path} does not match the primary architecture ({str(e).splitlines()[0]})") from None
     sidecar = read_json(sidecar_path(path)) if sidecar_path(path).exists() else {}
     return model.to(device).eval(), sidecar
+
+
+def save_symbiotes(path: str | Path, sym, sidecar: dict) -> None:
+    arch = {"symbiote": sym.arch.as_dict(), "primary": sym.primary_arch.as_dict()}
+    save_tensors(path, sym.state_dict(), "symbiotes", arch, sidecar)
+
+
+def load_symbiotes(path: str | Path, primary: PrimaryArch, device: torch.device | str = "cpu"):
+    """Load the symbiotes of one primary; refuse symbiotes trained for a primary of another architecture."""
+    from symbiosis.symbiote import SymbioteArch, Symbiotes
+
+    tensors, saved = load_tensors(path, "symbiotes")
+    if saved.get("primary") != primary.as_dict():
+        raise SymbiosisError(
+            f"{path} holds symbiotes for a primary of architecture {saved.get('primary')}, not {primary.as_dict()}; "
+            "train symbiotes for this primary (symbiosis train-symbiotes)"
+        )
+    try:
+        arch = SymbioteArch(**{**saved["symbiote"], "classes": tuple(saved["symbiote"]["classes"])})
+        sym = Symbiotes(arch, primary)
+        sym.load_state_dict(tensors, strict=True)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise SymbiosisError(f"{path} does not hold valid symbiotes ({str(e).splitlines()[0]})") from None
+    sidecar = read_json(sidecar_path(path)) if sidecar_path(path).exists() else {}
+    return sym.to(device).eval(), sidecar

@@ -3,3 +3,4 @@
 DATASETS = ("mnist5k", "mnist", "fashion-mnist")
 DEVICES = ("auto", "cpu", "cuda")
 N_CLASSES = 10
+SYMBIOTE_KINDS = ("symbiote", "static", "steering")

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from symbiosis.errors import SymbiosisError
 
+_UMASK = os.umask(0)  # read the process umask (set and restored) for the permissions of finished files
+os.umask(_UMASK)
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike):
@@ -24,6 +27,7 @@ def atomic_path(path: str | os.PathLike):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes the file private; give it the permissions of a plain write
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -3,8 +3,10 @@
 conv1 -> relu -> pool -> conv2 -> relu -> pool -> [gate conv2] -> fc1 -> relu -> [gate fc1] -> fc2
 
 The gated layers are the hidden layers between the first and the last: conv2's channels and fc1's units. A gate is a
-per-unit multiplier (g = 1 leaves a unit alone, g = 0 silences it). For conv2 it multiplies the whole channel; since
-gates are non-negative it commutes with max-pooling, so it is applied to the pooled map.
+per-unit multiplier (g = 1 leaves a unit alone, g = 0 silences it), a shift a per-unit addition. For conv2 both act on
+the whole channel; a non-negative gate and a shift commute with max-pooling, so they are applied to the pooled map.
+The ungated trunk (`features`) is separate from the gated part (`classify`), so that many edits of one batch share
+one trunk pass.
 """
 
 from __future__ import annotations
@@ -52,38 +54,89 @@ class PrimaryCNN(nn.Module):
         self.fc1 = nn.Linear(arch.conv2 * side * side, arch.fc1)
         self.fc2 = nn.Linear(arch.fc1, arch.n_classes)
 
-    def forward(self, x: torch.Tensor, gates: dict[str, torch.Tensor] | None = None, return_activations: bool = False):
-        """Logits for images `x` [B, C, H, W].
+    def forward(
+        self,
+        x: torch.Tensor,
+        gates: dict[str, torch.Tensor] | None = None,
+        shifts: dict[str, torch.Tensor] | None = None,
+        return_activations: bool = False,
+    ):
+        """Logits for images `x` [B, C, H, W]; see `classify` for gates, shifts and activations."""
+        return self.classify(self.features(x), gates, shifts, return_activations)
 
-        gates: optional {layer: [B, units] or [units]} multipliers on the gated layers.
-        return_activations: also return {layer: activation after gating} (conv2 as [B, C, h, w]).
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The ungated trunk: conv1 -> pool -> conv2 -> pool, [B, conv2, h, w]. Gates act only after it."""
+        h = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        return F.max_pool2d(F.relu(self.conv2(h)), 2)
+
+    def classify(
+        self,
+        h: torch.Tensor,
+        gates: dict[str, torch.Tensor] | None = None,
+        shifts: dict[str, torch.Tensor] | None = None,
+        return_activations: bool = False,
+    ):
+        """From trunk features to logits, editing each gated layer's activation a into g * a + s.
+
+        gates / shifts: optional {layer: tensor with the layer's units last}, e.g. [units], [B, units], or
+        [K, B, units] / [K, 1, units] to run K edits of the same batch at once (the logits are then [K, B, classes]).
+        return_activations: also return {layer: edited activation} (conv2 as [..., C, h, w]).
         """
         acts = {}
-        h = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        h = F.max_pool2d(F.relu(self.conv2(h)), 2)
-        h = acts["conv2"] = _gate(h, gates, "conv2")
-        h = F.relu(self.fc1(h.flatten(1)))
-        h = acts["fc1"] = _gate(h, gates, "fc1")
+        if return_activations or not _is_multi_edit(h, gates, shifts):
+            h = acts["conv2"] = _edit(h, "conv2", gates, shifts)
+            pre = self.fc1(h.flatten(-3))
+        else:
+            pre = self._fc1_of_edits(h, _get(gates, "conv2"), _get(shifts, "conv2"))
+        h = acts["fc1"] = _edit(F.relu(pre), "fc1", gates, shifts)
         logits = self.fc2(h)
         return (logits, acts) if return_activations else logits
+
+    def _fc1_of_edits(self, h: torch.Tensor, gate: torch.Tensor | None, shift: torch.Tensor | None) -> torch.Tensor:
+        """fc1's pre-activation for K channel edits of one batch h [B, C, s, s], as [K, B, fc1].
+
+        fc1 is linear, so fc1(g * h + s) = sum_c g_c (W_c h_c) + sum_c s_c (W_c 1) + b: the per-channel products
+        W_c h_c are computed once for the batch and only the cheap sums over channels run K times (the same numbers as
+        `fc1` on each edited map, up to float rounding; tests/test_models.py checks it).
+        """
+        b, c = h.shape[:2]
+        w = self.fc1.weight.view(self.fc1.out_features, c, -1)  # [fc1, C, s*s]
+        per_channel = torch.einsum("bcs,fcs->bcf", h.flatten(2), w)  # [B, C, fc1], once per batch
+        if gate is None:
+            pre = per_channel.sum(1)[None] + self.fc1.bias
+        else:
+            pre = torch.einsum("kbc,bcf->kbf", gate.expand(-1, b, c), per_channel) + self.fc1.bias
+        if shift is not None:
+            pre = pre + shift @ w.sum(-1).T
+        return pre
 
     def prunable(self) -> list[tuple[nn.Module, str]]:
         """(module, "weight") pairs whose weights progressive pruning may remove."""
         return [(m, "weight") for m in (self.conv1, self.conv2, self.fc1, self.fc2)]
 
 
-def _gate(h: torch.Tensor, gates: dict[str, torch.Tensor] | None, layer: str) -> torch.Tensor:
-    if gates is None or layer not in gates:
-        return h
-    g = gates[layer]  # [B, units] or [units]; conv channels broadcast over space
-    return h * g.reshape(*g.shape, *([1] * (h.dim() - 2)))
+def _edit(h: torch.Tensor, layer: str, gates: dict | None, shifts: dict | None) -> torch.Tensor:
+    """g * h + s for one layer; per-unit values broadcast over a conv layer's spatial positions."""
+    for values, apply in ((gates, torch.mul), (shifts, torch.add)):
+        if values is not None and layer in values:
+            v = values[layer]
+            h = apply(h, v[..., None, None] if layer == "conv2" else v)
+    return h
+
+
+def _get(values: dict | None, layer: str) -> torch.Tensor | None:
+    return None if values is None else values.get(layer)
+
+
+def _is_multi_edit(h: torch.Tensor, gates: dict | None, shifts: dict | None) -> bool:
+    """True when a conv2 edit carries a leading K axis beyond the batch: [K, B or 1, C] against h [B, C, s, s]."""
+    edits = [v for v in (_get(gates, "conv2"), _get(shifts, "conv2")) if v is not None]
+    return h.dim() == 4 and bool(edits) and all(v.dim() == 3 for v in edits)
 
 
 def unit_activations(acts: dict[str, torch.Tensor]) -> torch.Tensor:
     """One activation per gated unit, [B, U]: conv channels averaged over space, layers concatenated in order."""
-    return torch.cat(
-        [acts[name].flatten(2).mean(-1) if acts[name].dim() > 2 else acts[name] for name in GATED_LAYERS], dim=1
-    )
+    return torch.cat([acts["conv2"].flatten(-2).mean(-1), acts["fc1"]], dim=-1)
 
 
 def split_units(flat: torch.Tensor, arch: PrimaryArch) -> dict[str, torch.Tensor]:

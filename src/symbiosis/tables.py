@@ -70,3 +70,54 @@ SUMMARY_COLUMNS = [
 def primaries_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per dataset and target sparsity: mean and 95 % t-interval over seeds of every primary metric."""
     return summarise_over_seeds(table, ["dataset", "target_sparsity"], SUMMARY_COLUMNS)
+
+
+SYMBIOTE_KEYS = ["dataset", "target_sparsity", "kind"]
+SYMBIOTE_METRICS = ["target_accuracy", "other_accuracy", "other_accuracy_drop", "mean_abs_change", "parameter_ratio"]
+
+
+def symbiotes_table(summaries: list[str | Path], inhibitions: list[str | Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All models' per-symbiote rows (one per model x class x kind), and the inhibition matrices averaged over seeds."""
+    table = pd.concat([pd.read_csv(f) for f in summaries], ignore_index=True)
+    table = table.sort_values([*SYMBIOTE_KEYS, "seed", "target_class"], ignore_index=True)
+    inhibition = pd.concat([pd.read_csv(f) for f in inhibitions], ignore_index=True)
+    keys = [*SYMBIOTE_KEYS, "target_class", "eval_class"]
+    inhibition = inhibition.groupby(keys, as_index=False).agg(
+        accuracy=("accuracy", "mean"), primary_accuracy=("primary_accuracy", "mean"), n=("seed", "size")
+    )
+    return table, inhibition
+
+
+def symbiotes_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per sparsity and kind: mean and 95 % t-interval over seeds of each model's class-averaged metrics, beside the
+    worst symbiote (highest target accuracy, largest other-class drop) and how many meet the criterion."""
+    per_model = table.groupby([*SYMBIOTE_KEYS, "seed"], as_index=False)[SYMBIOTE_METRICS].mean()
+    summary = summarise_over_seeds(per_model, SYMBIOTE_KEYS, SYMBIOTE_METRICS)
+    worst = table.groupby(SYMBIOTE_KEYS, as_index=False).agg(
+        max_target_accuracy=("target_accuracy", "max"),
+        max_other_accuracy_drop=("other_accuracy_drop", "max"),
+        symbiotes=("meets_criterion", "size"),
+        meeting_criterion=("meets_criterion", "sum"),
+    )
+    return summary.merge(worst, on=SYMBIOTE_KEYS)
+
+
+def symbiote_curves(sidecars: list[str | Path]) -> pd.DataFrame:
+    """Training curves from symbiote sidecars, long form: one row per kind x model x class x step."""
+    frames = []
+    for path in sidecars:
+        meta = read_json(path)
+        history, classes = meta["history"], meta["arch"]["symbiote"]["classes"]
+        for name in ("target_accuracy", "other_accuracy"):
+            frame = pd.DataFrame(history[name], columns=classes).assign(step=history["step"])
+            frame = frame.melt(id_vars="step", var_name="target_class", value_name="accuracy").assign(metric=name)
+            frames.append(
+                frame.assign(
+                    dataset=meta["dataset"],
+                    target_sparsity=meta["primary"]["sparsity"],
+                    seed=meta["primary"]["seed"],
+                    kind=meta["arch"]["symbiote"]["kind"],
+                )
+            )
+    columns = [*SYMBIOTE_KEYS, "seed", "target_class", "metric", "step", "accuracy"]
+    return pd.concat(frames, ignore_index=True)[columns].sort_values(columns[:-1], ignore_index=True)

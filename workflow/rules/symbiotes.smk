@@ -1,0 +1,114 @@
+SYMBIOTE = config["symbiote"]
+
+
+rule train_symbiotes:
+    input:
+        data="results/{dataset}/data.safetensors",
+        model=f"{MODEL_DIR}/primary.safetensors",
+    output:
+        expand(
+            f"{MODEL_DIR}/symbiotes_{{kind}}.{{ext}}",
+            kind=SYMBIOTE["kinds"],
+            ext=("safetensors", "json"),
+            allow_missing=True,
+        ),
+    log:
+        "logs/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.tsv"
+    conda:
+        "../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    params:
+        kinds=" ".join(SYMBIOTE["kinds"]),
+        classes=" ".join(str(c) for c in config["classes"]),
+        out=lambda w: expand(
+            f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors",
+            kind=SYMBIOTE["kinds"],
+            dataset=w.dataset,
+            sparsity=w.sparsity,
+            seed=w.seed,
+        ),
+        train=" ".join(
+            f"--{key.replace('_', '-')} {SYMBIOTE[key]}"
+            for key in (
+                "hidden",
+                "g_max",
+                "epochs",
+                "batch_size",
+                "lr",
+                "alpha",
+                "lam",
+            )
+        ),
+        device=config["device"],
+    shell:
+        "python -m symbiosis train-symbiotes --data {input.data} --model {input.model} "
+        "--kinds {params.kinds} --classes {params.classes} --seed {wildcards.seed} {params.train} "
+        "--device {params.device} --threads {threads} --out {params.out} 2> {log}"
+
+
+rule evaluate_symbiotes:
+    input:
+        data="results/{dataset}/data.safetensors",
+        model=f"{MODEL_DIR}/primary.safetensors",
+        symbiotes=expand(
+            f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors",
+            kind=SYMBIOTE["kinds"],
+            allow_missing=True,
+        ),
+    output:
+        summary=f"{MODEL_DIR}/symbiotes.csv",
+        inhibition=f"{MODEL_DIR}/inhibition.csv",
+        gates=f"{MODEL_DIR}/gates.csv",
+    log:
+        "logs/{dataset}/evaluate_symbiotes/s{sparsity}-seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/evaluate_symbiotes/s{sparsity}-seed{seed}.tsv"
+    conda:
+        "../envs/torch.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        criterion=(
+            f"--max-target-accuracy {SYMBIOTE['max_target_accuracy']} "
+            f"--max-other-drop {SYMBIOTE['max_other_drop']}"
+        ),
+    shell:
+        "python -m symbiosis evaluate-symbiotes --data {input.data} --model {input.model} "
+        "--symbiotes {input.symbiotes} {params.criterion} --summary {output.summary} "
+        "--inhibition {output.inhibition} --gates {output.gates} 2> {log}"
+
+
+rule symbiotes_table:
+    input:
+        summaries=lambda w: models(w.dataset, f"{MODEL_DIR}/symbiotes.csv"),
+        inhibitions=lambda w: models(w.dataset, f"{MODEL_DIR}/inhibition.csv"),
+        sidecars=lambda w: [
+            path
+            for kind in SYMBIOTE["kinds"]
+            for path in models(w.dataset, f"{MODEL_DIR}/symbiotes_{kind}.json")
+        ],
+    output:
+        table="results/{dataset}/symbiotes.csv",
+        summary="results/{dataset}/symbiotes_summary.csv",
+        inhibition="results/{dataset}/inhibition.csv",
+        curves="results/{dataset}/symbiote_curves.csv",
+    log:
+        "logs/{dataset}/symbiotes_table.log",
+    benchmark:
+        "benchmarks/{dataset}/symbiotes_table.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    shell:
+        "python -m symbiosis symbiotes-table --summaries {input.summaries} "
+        "--inhibitions {input.inhibitions} --sidecars {input.sidecars} --out {output.table} "
+        "--summary {output.summary} --inhibition {output.inhibition} --curves {output.curves} 2> {log}"
