@@ -133,3 +133,17 @@ def test_symbiote_checkpoint_round_trips_and_is_bound_to_its_primary(tiny_model,
     with pytest.raises(SymbiosisError, match="holds symbiotes for a primary of architecture") as info:
         load_symbiotes(path, other)
     assert "\n" not in str(info.value)
+
+
+def test_scale_floors_units_that_barely_fire(tiny_arch):
+    """A unit that fires on one training image would otherwise be divided by a tiny deviation (unstable training)."""
+    g = torch.Generator().manual_seed(0)
+    units = torch.rand(500, tiny_arch.n_units, generator=g)
+    units[:, 0] = 0.0
+    units[0, 0] = 1e-4  # fires once, faintly
+    units[:, 1] = 0.0  # dead
+    sym = Symbiotes(SymbioteArch(), tiny_arch)
+    sym.fit_scale(units)
+    floor = 0.1 * units[:, 2:].std(0).median()
+    torch.testing.assert_close(sym.scale[:2], floor.expand(2))
+    torch.testing.assert_close(sym.scale[2:], units[:, 2:].std(0).clamp_min(floor))

@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from symbiosis.data import to_float
+
 GATED_LAYERS = ("conv2", "fc1")
 
 
@@ -53,6 +55,8 @@ class PrimaryCNN(nn.Module):
         side = arch.image_size // 4
         self.fc1 = nn.Linear(arch.conv2 * side * side, arch.fc1)
         self.fc2 = nn.Linear(arch.fc1, arch.n_classes)
+        # Parameter-free taps at the gated layers, so that layer attribution tools (Captum) can hook them.
+        self.taps = nn.ModuleDict({name: nn.Identity() for name in GATED_LAYERS})
 
     def forward(
         self,
@@ -84,11 +88,11 @@ class PrimaryCNN(nn.Module):
         """
         acts = {}
         if return_activations or not _is_multi_edit(h, gates, shifts):
-            h = acts["conv2"] = _edit(h, "conv2", gates, shifts)
+            h = acts["conv2"] = self.taps["conv2"](_edit(h, "conv2", gates, shifts))
             pre = self.fc1(h.flatten(-3))
         else:
             pre = self._fc1_of_edits(h, _get(gates, "conv2"), _get(shifts, "conv2"))
-        h = acts["fc1"] = _edit(F.relu(pre), "fc1", gates, shifts)
+        h = acts["fc1"] = self.taps["fc1"](_edit(F.relu(pre), "fc1", gates, shifts))
         logits = self.fc2(h)
         return (logits, acts) if return_activations else logits
 
@@ -132,6 +136,15 @@ def _is_multi_edit(h: torch.Tensor, gates: dict | None, shifts: dict | None) -> 
     """True when a conv2 edit carries a leading K axis beyond the batch: [K, B or 1, C] against h [B, C, s, s]."""
     edits = [v for v in (_get(gates, "conv2"), _get(shifts, "conv2")) if v is not None]
     return h.dim() == 4 and bool(edits) and all(v.dim() == 3 for v in edits)
+
+
+@torch.no_grad()
+def trunk_features(model: PrimaryCNN, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """The ungated trunk on uint8 or float images, in batches, on the model's device: [N, conv2, s, s]."""
+    device = next(model.parameters()).device
+    return torch.cat(
+        [model.features((to_float(xb) if xb.dtype == torch.uint8 else xb).to(device)) for xb in x.split(batch_size)]
+    )
 
 
 def unit_activations(acts: dict[str, torch.Tensor]) -> torch.Tensor:

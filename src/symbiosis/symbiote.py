@@ -27,8 +27,7 @@ from torch import nn
 from tqdm import tqdm
 
 from symbiosis.choices import SYMBIOTE_KINDS
-from symbiosis.data import to_float
-from symbiosis.models import PrimaryArch, PrimaryCNN, split_units, unit_activations
+from symbiosis.models import PrimaryArch, PrimaryCNN, split_units, trunk_features, unit_activations
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,13 @@ class Symbiotes(nn.Module):
 
     @torch.no_grad()
     def fit_scale(self, units: torch.Tensor) -> None:
-        self.scale.copy_(units.std(0).clamp_min(1e-6))
+        """Per-unit standard deviation, floored at a tenth of the median over live units: a unit that fires on a
+        handful of training images has a tiny deviation, and dividing by it would blow its rare activations up into
+        inputs thousands of deviations large, which destabilises training (seen on pruned primaries)."""
+        std = units.std(0)
+        live = std[std > 0]
+        floor = 0.1 * live.median() if len(live) else torch.tensor(1.0)
+        self.scale.copy_(std.clamp_min(floor))
 
     def forward(self, units: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
         """(gates, shifts) for clean unit activations `units` [B, U]: each [K, B, U] or [K, 1, U], or None."""
@@ -107,6 +112,18 @@ class Symbiotes(nn.Module):
             return logits, (gates - 1).abs().mean((1, 2))
         logits = primary.classify(trunk, shifts=split_units(shifts, self.primary_arch))
         return logits, self.shift.abs().mean(1)
+
+    def permuted(self, perm: torch.Tensor) -> Symbiotes:
+        """A copy for a primary whose unit perm[u] is this primary's unit u: it reads and gates the same units."""
+        inverse = torch.argsort(perm)
+        unit_axis = {"scale": 0, "w1": 1, "w2": 2, "b2": 1, "z": 1, "shift": 1}  # b1 has no unit axis
+        copy = Symbiotes(self.arch, self.primary_arch).to(self.scale.device)
+        state = {
+            k: v.index_select(unit_axis[k], inverse.to(v.device)) if k in unit_axis else v.clone()
+            for k, v in self.state_dict().items()
+        }
+        copy.load_state_dict(state)
+        return copy.eval()
 
     def parameters_per_class(self) -> int:
         return sum(p.numel() for p in self.parameters()) // len(self.arch.classes)
@@ -130,14 +147,9 @@ def symbiote_loss(
 @torch.no_grad()
 def clean_pass(primary: PrimaryCNN, x: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
     """Trunk features [N, C, h, w] and clean unit activations [N, U] for uint8 images, computed once."""
-    device = next(primary.parameters()).device
-    trunks, units = [], []
-    for xb in x.split(batch_size):
-        trunk = primary.features(to_float(xb).to(device))
-        _, acts = primary.classify(trunk, return_activations=True)
-        trunks.append(trunk)
-        units.append(unit_activations(acts))
-    return torch.cat(trunks), torch.cat(units)
+    trunk = trunk_features(primary, x, batch_size)
+    units = [unit_activations(primary.classify(tb, return_activations=True)[1]) for tb in trunk.split(batch_size)]
+    return trunk, torch.cat(units)
 
 
 def train_symbiotes(

@@ -45,12 +45,26 @@ def random_shift(x: torch.Tensor, max_shift: int, generator: torch.Generator) ->
 
 
 def train_primary(
-    split: Split, arch: PrimaryArch, cfg: PrimaryTraining, device: torch.device, progress: bool = False
+    split: Split,
+    arch: PrimaryArch,
+    cfg: PrimaryTraining,
+    device: torch.device,
+    progress: bool = False,
+    fc2_mask: torch.Tensor | None = None,
+    fc1_targets: torch.Tensor | None = None,
 ) -> tuple[PrimaryCNN, dict]:
-    """Train a primary from seed `cfg.seed`, pruning it to `cfg.sparsity`; returns the model and its history."""
+    """Train a primary from seed `cfg.seed`, pruning it to `cfg.sparsity`; returns the model and its history.
+
+    How ground-truth primaries with planted units are built (symbiosis.ground_truth):
+    fc2_mask: a fixed [classes, fc1] wiring of the last layer (0 = no connection), kept through training with
+        torch.nn.utils.prune and made permanent;
+    fc1_targets: [classes, P]: the pre-activations of the first P fc1 units are also pulled (squared error) towards
+        fc1_targets[y] (a pre-activation, unlike the ReLU output, has a gradient even while the unit is silent)."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     model = PrimaryCNN(arch).to(device)
+    if fc2_mask is not None:
+        torch.nn.utils.prune.custom_from_mask(model.fc2, "weight", fc2_mask.to(device))
     x, y = to_float(split.x_train).to(device), split.y_train.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     steps_per_epoch = -(-len(y) // cfg.batch_size)
@@ -67,6 +81,10 @@ def train_primary(
                 pruning.prune_to(model, pruning.cubic_sparsity(step, cfg.sparsity, start, end))
             xb = random_shift(x[idx], cfg.augment_shift, gen) if cfg.augment_shift else x[idx]
             loss = F.cross_entropy(model(xb), y[idx])
+            if fc1_targets is not None:
+                pre = F.linear(model.features(xb).flatten(1), model.fc1.weight[: fc1_targets.shape[1]])
+                pre = pre + model.fc1.bias[: fc1_targets.shape[1]]
+                loss = loss + F.mse_loss(pre, fc1_targets[y[idx]])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -78,7 +96,7 @@ def train_primary(
         history["sparsity"].append(pruning.n_masked(model) / pruning.n_prunable(model))
     if cfg.sparsity > 0:
         pruning.prune_to(model, cfg.sparsity)  # make sure the final count is reached, however the steps fell
-        pruning.finalize(model)
+    pruning.finalize(model)
     model.eval()
     return model, history
 

@@ -1,0 +1,154 @@
+"""Cross-model universality (claim 3): do primaries trained from different seeds share units and circuits?
+
+- matching: per gated layer, the Hungarian algorithm (scipy's linear_sum_assignment) on the correlation of the two
+  models' unit activations over the same inputs (Li et al. 2016, "Convergent learning"): pi[u_A] = u_B;
+- circuit agreement: Jaccard(pi(C_k^A), C_k^B) and Spearman of the mapped scores pi(s_k^A) against s_k^B, averaged
+  over classes, each against permutation nulls (z-score and permutation p-value; see `agreement`);
+- linear CKA per layer (Kornblith et al. 2019), beside the CKA of model A with a randomly initialised network;
+- transfer: the class-k symbiote of A applied to B through pi, and the share of its target-accuracy drop that survives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy import stats
+from scipy.optimize import linear_sum_assignment
+
+from symbiosis.circuits import jaccard
+from symbiosis.models import PrimaryArch, PrimaryCNN
+
+
+def layer_slices(arch: PrimaryArch) -> list[slice]:
+    """The positions of each gated layer's units in the concatenated unit axis."""
+    out, start = [], 0
+    for n in arch.units.values():
+        out.append(slice(start, start + n))
+        start += n
+    return out
+
+
+def correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """[Ua, Ub] Pearson correlation of the columns of a [N, Ua] and b [N, Ub]; 0 for a constant (dead) unit."""
+    za = a.double() - a.double().mean(0)
+    zb = b.double() - b.double().mean(0)
+    za = za / za.norm(dim=0).clamp_min(1e-12)
+    zb = zb / zb.norm(dim=0).clamp_min(1e-12)
+    return za.T @ zb
+
+
+def match_units(units_a: torch.Tensor, units_b: torch.Tensor, arch: PrimaryArch) -> torch.Tensor:
+    """pi [U]: for each unit of model A the unit of model B it is matched to, layer by layer (maximum correlation)."""
+    perm = torch.empty(arch.n_units, dtype=torch.long)
+    for s in layer_slices(arch):
+        rows, cols = linear_sum_assignment(correlation(units_a[:, s], units_b[:, s]).numpy(), maximize=True)
+        perm[s.start + rows] = torch.as_tensor(s.start + cols)
+    return perm
+
+
+def map_units(values: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
+    """Move values [..., U] indexed by A's units to B's positions: out[..., perm[u]] = values[..., u]."""
+    out = torch.empty_like(values)
+    out[..., perm] = values
+    return out
+
+
+def random_permutations(arch: PrimaryArch, n: int, seed: int) -> torch.Tensor:
+    """[n, U] random permutations that keep every unit in its layer: the null of the matching."""
+    g = torch.Generator().manual_seed(seed)
+    parts = [s.start + torch.argsort(torch.rand(n, s.stop - s.start, generator=g), dim=1) for s in layer_slices(arch)]
+    return torch.cat(parts, dim=1)
+
+
+def _standard_ranks(scores: torch.Tensor) -> torch.Tensor:
+    """Row-wise ranks (ties averaged), centred and scaled to unit norm: Spearman rho is then a dot product."""
+    r = torch.as_tensor(stats.rankdata(scores.numpy(), axis=-1), dtype=torch.float64)
+    r = r - r.mean(-1, keepdim=True)
+    return r / r.norm(dim=-1, keepdim=True)  # a constant row gives NaN, left out of the class mean
+
+
+def _mean_spearman(ranks_a: torch.Tensor, ranks_b: torch.Tensor, perm: torch.Tensor) -> float:
+    return float((map_units(ranks_a, perm) * ranks_b).sum(-1).nanmean())
+
+
+def agreement(
+    scores_a: torch.Tensor,
+    scores_b: torch.Tensor,
+    circuits_a: torch.Tensor,
+    circuits_b: torch.Tensor,
+    perm: torch.Tensor,
+    arch: PrimaryArch,
+    n_null: int,
+    seed: int,
+) -> dict:
+    """Mean over classes of Jaccard(pi(C_A), C_B) and of Spearman(pi(s_A), s_B), each against two nulls of n_null
+    draws (z-score, and p = (1 + #null >= observed) / (1 + n_null)):
+
+    - "class": the classes of B shuffled (C_k^A against C_sigma(k)^B): is the circuit of class k in A closer to the
+      circuit of the same class in B than to another class's? Units that matter to every class cancel out;
+    - "unit": the matching replaced by random within-layer permutations. Random networks already beat this one
+      (units that matter to every class line up), so claims rest on the class null; it is reported beside it.
+    """
+    g = torch.Generator().manual_seed(seed)
+    unit_nulls = random_permutations(arch, n_null, seed)
+    class_nulls = torch.argsort(torch.rand(n_null, len(scores_a), generator=g), dim=1)
+    ranks_a, ranks_b = _standard_ranks(scores_a), _standard_ranks(scores_b)
+    statistics = {
+        "jaccard": lambda p, order: float(jaccard(map_units(circuits_a, p), circuits_b[order]).mean()),
+        "spearman": lambda p, order: _mean_spearman(ranks_a, ranks_b[order], p),
+    }
+    identity = torch.arange(len(scores_a))
+    out = {}
+    for name, statistic in statistics.items():
+        observed = statistic(perm, identity)
+        out[name] = observed
+        for null_name, null in (
+            ("class", np.array([statistic(perm, order) for order in class_nulls])),
+            ("unit", np.array([statistic(p, identity) for p in unit_nulls])),
+        ):
+            sd = null.std(ddof=1)
+            out[f"{name}_{null_name}_null_mean"] = float(null.mean())
+            out[f"{name}_{null_name}_null_sd"] = float(sd)
+            out[f"{name}_{null_name}_z"] = float((observed - null.mean()) / sd) if sd > 0 else float("nan")
+            out[f"{name}_{null_name}_p"] = float((1 + (null >= observed).sum()) / (1 + n_null))
+    return out
+
+
+def linear_cka(x: torch.Tensor, y: torch.Tensor) -> float:
+    """Linear CKA of two representations of the same inputs, x [N, D] and y [N, E] (Kornblith et al. 2019)."""
+    x = x.double().flatten(1)
+    y = y.double().flatten(1)
+    x, y = x - x.mean(0), y - y.mean(0)
+    cross = (y.T @ x).norm() ** 2
+    denom = (x.T @ x).norm() * (y.T @ y).norm()
+    return float(cross / denom) if denom > 0 else float("nan")
+
+
+@torch.no_grad()
+def layer_representations(primary: PrimaryCNN, trunk: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Each gated layer's full activation on the inputs (conv2 as whole maps, flattened): what CKA compares."""
+    _, acts = primary.classify(trunk, return_activations=True)
+    return {name: a.flatten(1) for name, a in acts.items()}
+
+
+def permute_primary(primary: PrimaryCNN, perm: torch.Tensor) -> PrimaryCNN:
+    """A copy of the primary with its gated units moved: unit u of the original is unit perm[u] of the copy.
+
+    The copy computes exactly the same function (a known-answer case for matching)."""
+    arch = primary.arch
+    conv_perm, fc_perm = (perm[s] - s.start for s in layer_slices(arch))
+    inv_conv, inv_fc = torch.argsort(conv_perm), torch.argsort(fc_perm)
+    state = {k: v.clone() for k, v in primary.state_dict().items()}
+    state["conv2.weight"], state["conv2.bias"] = state["conv2.weight"][inv_conv], state["conv2.bias"][inv_conv]
+    side = arch.image_size // 4
+    w = state["fc1.weight"].view(arch.fc1, arch.conv2, side * side)[:, inv_conv].reshape(arch.fc1, -1)
+    state["fc1.weight"], state["fc1.bias"] = w[inv_fc], state["fc1.bias"][inv_fc]
+    state["fc2.weight"] = state["fc2.weight"][:, inv_fc]
+    copy = PrimaryCNN(arch)
+    copy.load_state_dict(state)
+    return copy.to(next(primary.parameters()).device).eval()
+
+
+def transfer_share(drop_own: torch.Tensor, drop_transferred: torch.Tensor) -> torch.Tensor:
+    """Per class: the share of A's own target-accuracy drop that A's symbiote, moved to B, still causes in B."""
+    return drop_transferred / drop_own.clamp_min(1e-12)
