@@ -1,6 +1,7 @@
 # symbiosis: mechanistic interpretability through network symbiosis.
 # Stages: data -> primaries (per sparsity x seed) -> polysemanticity -> symbiotes (per model, all classes at
-# once) -> their evaluation -> tables -> figures.
+# once) -> their evaluation -> per-model analysis and cross-model universality -> tables -> figures; and the
+# ground-truth validation of the metrics.
 # Run: snakemake --cores all   (config/config.yaml; a small one: --configfile config/test.yaml)
 from snakemake.utils import min_version
 
@@ -14,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/primaries.smk"
 include: "workflow/rules/symbiotes.smk"
+include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -31,8 +33,21 @@ rule all:
             suffix=("", "_summary"),
         ),
         expand(
+            "results/{dataset}/{table}.csv",
+            dataset=config["dataset"],
+            table=ANALYSIS_TABLES,
+        ),
+        expand(
             "figures/{dataset}/{figure}.{ext}",
             dataset=config["dataset"],
-            figure=("primaries", "inhibition", "symbiote_training"),
+            figure=(
+                "primaries",
+                "inhibition",
+                "symbiote_training",
+                "features",
+                "circuits",
+                "universality",
+                "ground_truth",
+            ),
             ext=("pdf", "png"),
         ),

@@ -27,6 +27,20 @@ def _sparsity(text: str) -> float:
     return value
 
 
+def _write_csv(out: Path, table) -> None:
+    from symbiosis.files import write_with
+
+    write_with(out, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+
+
+def _model_info(meta: dict) -> dict:
+    return {
+        "dataset": meta.get("dataset"),
+        "target_sparsity": meta["training"]["sparsity"],
+        "seed": meta["training"]["seed"],
+    }
+
+
 def cmd_prepare_data(args) -> None:
     from symbiosis.data import load_dataset, save_split
     from symbiosis.provenance import provenance
@@ -80,23 +94,19 @@ def cmd_polysemanticity(args) -> None:
     from symbiosis.checkpoint import load_primary
     from symbiosis.choices import N_CLASSES
     from symbiosis.data import load_split
-    from symbiosis.files import write_with
     from symbiosis.polysemanticity import unit_table
 
     split = load_split(args.data)
     model, _ = load_primary(args.model)
-    table = unit_table(model, split.x_test, split.y_test, N_CLASSES)
-    write_with(args.out, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+    _write_csv(args.out, unit_table(model, split.x_test, split.y_test, N_CLASSES))
 
 
 def cmd_primaries_table(args) -> None:
-    from symbiosis.files import write_with
     from symbiosis.tables import primaries_summary, primaries_table
 
     table = primaries_table(args.sidecars, args.units)
-    write_with(args.out, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
-    summary = primaries_summary(table)
-    write_with(args.summary, lambda tmp: summary.to_csv(tmp, index=False, float_format="%.6g"))
+    _write_csv(args.out, table)
+    _write_csv(args.summary, primaries_summary(table))
 
 
 def cmd_plot_primaries(args) -> None:
@@ -156,25 +166,18 @@ def cmd_evaluate_symbiotes(args) -> None:
     from symbiosis.checkpoint import load_primary, load_symbiotes
     from symbiosis.data import load_split
     from symbiosis.evaluate import evaluate_symbiotes
-    from symbiosis.files import write_with
 
     primary, meta = load_primary(args.model)
     symbiotes = [load_symbiotes(path, primary.arch)[0] for path in args.symbiotes]
     split = load_split(args.data)
-    info = {
-        "dataset": meta.get("dataset"),
-        "target_sparsity": meta["training"]["sparsity"],
-        "seed": meta["training"]["seed"],
-    }
     tables = evaluate_symbiotes(
-        primary, symbiotes, split.x_test, split.y_test, info, args.max_target_accuracy, args.max_other_drop
+        primary, symbiotes, split.x_test, split.y_test, _model_info(meta), args.max_target_accuracy, args.max_other_drop
     )
     for table, out in zip(tables, (args.summary, args.inhibition, args.gates), strict=True):
-        write_with(out, lambda tmp, table=table: table.to_csv(tmp, index=False, float_format="%.6g"))
+        _write_csv(out, table)
 
 
 def cmd_symbiotes_table(args) -> None:
-    from symbiosis.files import write_with
     from symbiosis.tables import symbiote_curves, symbiotes_summary, symbiotes_table
 
     table, inhibition = symbiotes_table(args.summaries, args.inhibitions)
@@ -185,7 +188,7 @@ def cmd_symbiotes_table(args) -> None:
         args.curves: symbiote_curves(args.sidecars),
     }
     for out, frame in outputs.items():
-        write_with(out, lambda tmp, frame=frame: frame.to_csv(tmp, index=False, float_format="%.6g"))
+        _write_csv(out, frame)
 
 
 def cmd_plot_inhibition(args) -> None:
@@ -204,8 +207,101 @@ def cmd_plot_symbiote_training(args) -> None:
     plot_symbiote_training(pd.read_csv(args.curves), args.pdf, args.png)
 
 
+def cmd_analyse_model(args) -> None:
+    from symbiosis.analysis import AnalysisSettings, analyse_model
+    from symbiosis.checkpoint import load_primary, load_symbiotes
+    from symbiosis.choices import N_CLASSES
+    from symbiosis.data import load_split
+    from symbiosis.device import set_threads
+
+    set_threads(args.threads)
+    primary, meta = load_primary(args.model)
+    symbiotes = [load_symbiotes(path, primary.arch)[0] for path in args.symbiotes]
+    split = load_split(args.data)
+    settings = AnalysisSettings(args.top_fraction, args.circuit_fraction, args.seed)
+    tables = analyse_model(primary, symbiotes, split.x_test, split.y_test, N_CLASSES, settings, _model_info(meta))
+    for name in ("units", "features", "circuits", "overlap"):
+        _write_csv(getattr(args, name), tables[name])
+
+
+def cmd_universality(args) -> None:
+    from symbiosis.analysis import AnalysisSettings, analyse_universality
+    from symbiosis.checkpoint import load_primary, load_symbiotes
+    from symbiosis.choices import N_CLASSES
+    from symbiosis.data import load_split
+    from symbiosis.device import set_threads
+    from symbiosis.errors import SymbiosisError
+
+    if len(args.models) != len(args.symbiotes):
+        raise SymbiosisError(f"{len(args.models)} --models but {len(args.symbiotes)} --symbiotes; give one per model")
+    set_threads(args.threads)
+    models, info = [], None
+    for model_path, sym_path in zip(args.models, args.symbiotes, strict=True):
+        primary, meta = load_primary(model_path)
+        models.append((meta["training"]["seed"], primary, load_symbiotes(sym_path, primary.arch)[0]))
+        info = {k: v for k, v in _model_info(meta).items() if k != "seed"}
+    split = load_split(args.data)
+    settings = AnalysisSettings(circuit_fraction=args.circuit_fraction, seed=args.seed)
+    table = analyse_universality(models, split.x_test, split.y_test, N_CLASSES, settings, args.null_permutations, info)
+    _write_csv(args.out, table)
+
+
+def cmd_validate_ground_truth(args) -> None:
+    from symbiosis.analysis import AnalysisSettings
+    from symbiosis.data import load_split
+    from symbiosis.device import resolve_device, set_threads
+    from symbiosis.ground_truth import Plant, validate
+    from symbiosis.symbiote import SymbioteArch, SymbioteTraining
+    from symbiosis.train import PrimaryTraining
+
+    device = resolve_device(args.device)
+    set_threads(args.threads)
+    split = load_split(args.data)
+    plant = Plant(args.units_per_class, tuple(tuple(p) for p in args.pairs), args.level)
+    given = {k: getattr(args, k) for k in SymbioteTraining.__dataclass_fields__ if getattr(args, k, None) is not None}
+    checks, auc = validate(
+        split,
+        args.widths,
+        PrimaryTraining(epochs=args.primary_epochs, seed=args.seed),
+        SymbioteArch(classes=tuple(range(args.widths.n_classes))),
+        SymbioteTraining(**given),
+        AnalysisSettings(circuit_fraction=args.circuit_fraction, seed=args.seed),
+        plant,
+        args.null_permutations,
+        device,
+    )
+    _write_csv(args.auc, auc)
+    _write_csv(args.checks, checks)
+
+
+def cmd_analysis_tables(args) -> None:
+    from symbiosis import tables
+
+    outputs = tables.analysis_tables(args.features, args.circuits, args.overlaps, args.universality)
+    for name, frame in outputs.items():
+        _write_csv(getattr(args, name), frame)
+
+
+def cmd_plot(args) -> None:
+    """Every plot-* command: read its CSV inputs with pandas and call the plotting function of the same name."""
+    import pandas as pd
+
+    from symbiosis import plots
+
+    tables = [pd.read_csv(getattr(args, name)) for name in args.inputs_names]
+    getattr(plots, args.command.replace("-", "_"))(*tables, args.pdf, args.png)
+
+
+def _pair(text: str) -> tuple[int, int]:
+    try:
+        a, b = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"pair {text!r}: give two classes as A,B, e.g. 3,5") from None
+    return a, b
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from symbiosis.choices import DATASETS, DEVICES, N_CLASSES, SYMBIOTE_KINDS
+    from symbiosis.choices import ANALYSIS_TABLES, DATASETS, DEVICES, N_CLASSES, SYMBIOTE_KINDS
 
     parser = argparse.ArgumentParser(prog="symbiosis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -307,6 +403,78 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", type=Path, required=True)
     p.add_argument("--png", type=Path, required=True)
     p.set_defaults(func=cmd_plot_symbiote_training)
+
+    p = sub.add_parser("analyse-model", help="exact importances, feature recovery and circuits of one model")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--symbiotes", type=Path, nargs="+", required=True, help="the model's symbiotes, any kinds")
+    p.add_argument("--top-fraction", type=float, default=0.1, help="G_k: top share of units by exact importance")
+    p.add_argument("--circuit-fraction", type=float, default=0.1, help="C_k: top share of units by strength")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
+    p.add_argument("--threads", type=int, default=None)
+    for name, text in (
+        ("units", "CSV, importance and every score per class and unit"),
+        ("features", "CSV, feature recovery per method and class"),
+        ("circuits", "CSV, circuit faithfulness and agreement per kind and class"),
+        ("overlap", "CSV, chance-corrected cross-class circuit overlap"),
+    ):
+        p.add_argument(f"--{name}", type=Path, required=True, help=text)
+    p.set_defaults(func=cmd_analyse_model)
+
+    p = sub.add_parser("universality", help="cross-model universality of the models at one sparsity level")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--models", type=Path, nargs="+", required=True, help="primaries of different seeds")
+    p.add_argument("--symbiotes", type=Path, nargs="+", required=True, help="their activation-reading symbiotes")
+    p.add_argument("--circuit-fraction", type=float, default=0.1)
+    p.add_argument("--null-permutations", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0, help="seed of the nulls and of the random network")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--out", type=Path, required=True, help="CSV, one row per pair of models")
+    p.set_defaults(func=cmd_universality)
+
+    p = sub.add_parser("validate-ground-truth", help="score the metrics on cases with a known answer")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--widths", type=_widths, default="16,32,192", help="CONV1,CONV2,FC1")
+    p.add_argument("--primary-epochs", type=int, default=8, help="training epochs of the planted primary")
+    p.add_argument("--units-per-class", type=int, default=2)
+    p.add_argument("--pairs", type=_pair, nargs="*", default=[(3, 5), (4, 9)], help="classes sharing a unit: A,B")
+    p.add_argument("--level", type=float, default=2.0, help="planted units' target pre-activation")
+    for name in ("epochs", "batch_size", "lr", "alpha", "lam"):
+        p.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=float if name in ("lr", "alpha", "lam") else int,
+            help="symbiote training; default: SymbioteTraining's",
+        )
+    p.add_argument("--circuit-fraction", type=float, default=0.1)
+    p.add_argument("--null-permutations", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", choices=DEVICES, default="auto")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--checks", type=Path, required=True, help="CSV, one row per check: value, bound, passed")
+    p.add_argument("--auc", type=Path, required=True, help="CSV, planted-feature AUC per symbiote and class")
+    p.set_defaults(func=cmd_validate_ground_truth)
+
+    for name, inputs, text in (
+        ("plot-features", ["features"], "figure: feature recovery vs sparsity, symbiotes and baselines"),
+        ("plot-circuits", ["circuits-summary", "overlap"], "figure: circuit faithfulness and cross-class overlap"),
+        ("plot-universality", ["universality-summary"], "figure: universality vs sparsity with its nulls"),
+        ("plot-ground-truth", ["checks", "auc"], "figure: the known-answer checks"),
+    ):
+        p = sub.add_parser(name, help=text)
+        for item in inputs:
+            p.add_argument(f"--{item}", type=Path, required=True, help="CSV")
+        p.add_argument("--pdf", type=Path, required=True)
+        p.add_argument("--png", type=Path, required=True)
+        p.set_defaults(func=cmd_plot, inputs_names=[i.replace("-", "_") for i in inputs])
+
+    p = sub.add_parser("analysis-tables", help="all models' metric tables, and per-sparsity summaries")
+    p.add_argument("--features", nargs="+", required=True)
+    p.add_argument("--circuits", nargs="+", required=True)
+    p.add_argument("--overlaps", nargs="+", required=True)
+    p.add_argument("--universality", nargs="*", default=[], help="universality CSVs, one per sparsity (none: 1 seed)")
+    for name in ANALYSIS_TABLES:
+        p.add_argument(f"--{name.replace('_', '-')}-out", dest=name, type=Path, required=True)
+    p.set_defaults(func=cmd_analysis_tables)
     return parser
 
 

@@ -121,3 +121,66 @@ def symbiote_curves(sidecars: list[str | Path]) -> pd.DataFrame:
             )
     columns = [*SYMBIOTE_KEYS, "seed", "target_class", "metric", "step", "accuracy"]
     return pd.concat(frames, ignore_index=True)[columns].sort_values(columns[:-1], ignore_index=True)
+
+
+def _concat(files: list[str | Path]) -> pd.DataFrame:
+    return pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+
+
+def _per_model_means(table: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    """Average over classes within each model first, so that intervals are over seeds (models), not classes."""
+    return table.groupby([*by, "seed"], as_index=False)[columns].mean()
+
+
+FEATURE_METRICS = ["spearman", "auc"]
+CIRCUIT_METRICS = ["target_accuracy_drop", "other_accuracy_drop", "faithfulness", "jaccard_with_ablation"]
+UNIVERSALITY_METRICS = [
+    "matched_correlation",
+    "jaccard",
+    "jaccard_class_null_mean",
+    "jaccard_class_z",
+    "jaccard_class_p",
+    "jaccard_unit_null_mean",
+    "jaccard_unit_z",
+    "spearman",
+    "spearman_class_null_mean",
+    "spearman_class_z",
+    "spearman_class_p",
+    "spearman_unit_z",
+    "cka_conv2",
+    "cka_random_conv2",
+    "cka_fc1",
+    "cka_random_fc1",
+    "transfer_share",
+]
+
+
+def analysis_tables(
+    features: list[str | Path], circuits: list[str | Path], overlaps: list[str | Path], universality: list[str | Path]
+) -> dict[str, pd.DataFrame]:
+    """The metric tables of every model (one row per model x class x method or kind), per-sparsity summaries with
+    95 % t-intervals over seeds (over pairs of seeds for universality), and the overlap matrices averaged over seeds."""
+    keys = ["dataset", "target_sparsity"]
+    feat = _concat(features).sort_values([*keys, "method", "seed", "class"], ignore_index=True)
+    circ = _concat(circuits).sort_values([*keys, "kind", "seed", "class"], ignore_index=True)
+    over = _concat(overlaps)
+    off = over[over["class"] != over["other_class"]]
+    cross = off.groupby([*keys, "kind", "seed"], as_index=False)["overlap"].mean()
+    per_model = _per_model_means(circ, [*keys, "kind"], CIRCUIT_METRICS).merge(cross, on=[*keys, "kind", "seed"])
+    univ = _concat(universality) if universality else pd.DataFrame(columns=[*keys, "seed_a", "seed_b"])
+    univ_summary = (
+        summarise_over_seeds(univ, keys, UNIVERSALITY_METRICS).rename(columns={"n": "pairs"})
+        if len(univ)
+        else pd.DataFrame(columns=[*keys, "pairs"])
+    )
+    return {
+        "features": feat,
+        "features_summary": summarise_over_seeds(
+            _per_model_means(feat, [*keys, "method"], FEATURE_METRICS), [*keys, "method"], FEATURE_METRICS
+        ),
+        "circuits": circ,
+        "circuits_summary": summarise_over_seeds(per_model, [*keys, "kind"], [*CIRCUIT_METRICS, "overlap"]),
+        "overlap": over.groupby([*keys, "kind", "class", "other_class"], as_index=False)["overlap"].mean(),
+        "universality": univ.sort_values([*keys, "seed_a", "seed_b"], ignore_index=True) if len(univ) else univ,
+        "universality_summary": univ_summary,
+    }

@@ -7,6 +7,7 @@ from snakemake.utils import validate
 SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, SRC)
 
+from symbiosis.choices import ANALYSIS_TABLES  # noqa: E402
 from symbiosis.config import check_config  # noqa: E402
 from symbiosis.errors import SymbiosisError  # noqa: E402
 

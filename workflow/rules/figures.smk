@@ -77,3 +77,117 @@ rule plot_symbiote_training:
         runtime=5,
     shell:
         "python -m symbiosis plot-symbiote-training --curves {input} --pdf {output.pdf} --png {output.png} 2> {log}"
+
+
+rule plot_features:
+    input:
+        features="results/{dataset}/features.csv",
+    output:
+        pdf=report(
+            "figures/{dataset}/features.pdf",
+            caption="../report/features.rst",
+            category="Metrics",
+        ),
+        png=report(
+            "figures/{dataset}/features.png",
+            caption="../report/features.rst",
+            category="Metrics",
+        ),
+    log:
+        "logs/{dataset}/plot_features.log",
+    benchmark:
+        "benchmarks/{dataset}/plot_features.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    shell:
+        "python -m symbiosis plot-features --features {input.features} "
+        "--pdf {output.pdf} --png {output.png} 2> {log}"
+
+
+rule plot_circuits:
+    input:
+        summary="results/{dataset}/circuits_summary.csv",
+        overlap="results/{dataset}/overlap.csv",
+    output:
+        pdf=report(
+            "figures/{dataset}/circuits.pdf",
+            caption="../report/circuits.rst",
+            category="Metrics",
+        ),
+        png=report(
+            "figures/{dataset}/circuits.png",
+            caption="../report/circuits.rst",
+            category="Metrics",
+        ),
+    log:
+        "logs/{dataset}/plot_circuits.log",
+    benchmark:
+        "benchmarks/{dataset}/plot_circuits.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    shell:
+        "python -m symbiosis plot-circuits --circuits-summary {input.summary} "
+        "--overlap {input.overlap} --pdf {output.pdf} --png {output.png} 2> {log}"
+
+
+rule plot_universality:
+    input:
+        "results/{dataset}/universality_summary.csv",
+    output:
+        pdf=report(
+            "figures/{dataset}/universality.pdf",
+            caption="../report/universality.rst",
+            category="Metrics",
+        ),
+        png=report(
+            "figures/{dataset}/universality.png",
+            caption="../report/universality.rst",
+            category="Metrics",
+        ),
+    log:
+        "logs/{dataset}/plot_universality.log",
+    benchmark:
+        "benchmarks/{dataset}/plot_universality.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    shell:
+        "python -m symbiosis plot-universality --universality-summary {input} "
+        "--pdf {output.pdf} --png {output.png} 2> {log}"
+
+
+rule plot_ground_truth:
+    input:
+        checks="results/{dataset}/ground_truth.csv",
+        auc="results/{dataset}/ground_truth_auc.csv",
+    output:
+        pdf=report(
+            "figures/{dataset}/ground_truth.pdf",
+            caption="../report/ground_truth.rst",
+            category="Validation",
+        ),
+        png=report(
+            "figures/{dataset}/ground_truth.png",
+            caption="../report/ground_truth.rst",
+            category="Validation",
+        ),
+    log:
+        "logs/{dataset}/plot_ground_truth.log",
+    benchmark:
+        "benchmarks/{dataset}/plot_ground_truth.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    shell:
+        "python -m symbiosis plot-ground-truth --checks {input.checks} --auc {input.auc} "
+        "--pdf {output.pdf} --png {output.png} 2> {log}"
