@@ -38,6 +38,7 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	python bench/primary_throughput.py --out bench/out/primary_throughput.json
 	python bench/symbiote_batching.py --out bench/out/symbiote_batching.json
+	python bench/ablation_speed.py --out bench/out/ablation_speed.json
 
 clean:
 	rm -rf results/*/ figures/*/ logs benchmarks .snakemake

@@ -166,7 +166,7 @@ def analyse_universality(
             row[f"cka_{name}"] = universality.linear_cka(a["reps"][name], b["reps"][name])
             row[f"cka_random_{name}"] = universality.linear_cka(a["reps"][name], random_reps[name])
         transferred = own_class_drop(primary_b, sym_a.permuted(perm), x, y, n_classes)
-        row["transfer_share"] = float(universality.transfer_share(a["drop"], transferred).mean())
+        row["transfer_share"] = float(universality.transfer_share(a["drop"], transferred).nanmean())
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -257,7 +257,7 @@ def cmd_validate_ground_truth(args) -> None:
     device = resolve_device(args.device)
     set_threads(args.threads)
     split = load_split(args.data)
-    plant = Plant(args.units_per_class, tuple(tuple(p) for p in args.pairs), args.level)
+    plant = Plant(args.units_per_class, tuple(tuple(p) for p in args.pairs))
     given = {k: getattr(args, k) for k in SymbioteTraining.__dataclass_fields__ if getattr(args, k, None) is not None}
     checks, auc = validate(
         split,
@@ -279,7 +279,7 @@ def cmd_analysis_tables(args) -> None:
 
     outputs = tables.analysis_tables(args.features, args.circuits, args.overlaps, args.universality)
     for name, frame in outputs.items():
-        _write_csv(getattr(args, name), frame)
+        _write_csv(getattr(args, f"{name}_out"), frame)
 
 
 def cmd_plot(args) -> None:
@@ -438,7 +438,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--primary-epochs", type=int, default=8, help="training epochs of the planted primary")
     p.add_argument("--units-per-class", type=int, default=2)
     p.add_argument("--pairs", type=_pair, nargs="*", default=[(3, 5), (4, 9)], help="classes sharing a unit: A,B")
-    p.add_argument("--level", type=float, default=2.0, help="planted units' target pre-activation")
     for name in ("epochs", "batch_size", "lr", "alpha", "lam"):
         p.add_argument(
             f"--{name.replace('_', '-')}",
@@ -473,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlaps", nargs="+", required=True)
     p.add_argument("--universality", nargs="*", default=[], help="universality CSVs, one per sparsity (none: 1 seed)")
     for name in ANALYSIS_TABLES:
-        p.add_argument(f"--{name.replace('_', '-')}-out", dest=name, type=Path, required=True)
+        p.add_argument(f"--{name.replace('_', '-')}-out", dest=f"{name}_out", type=Path, required=True)
     p.set_defaults(func=cmd_analysis_tables)
     return parser
 

@@ -208,7 +208,7 @@ def plot_circuits(summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
         ax.set(xlabel="target sparsity", ylabel=label)
     axes[0].legend(fontsize="small", title="circuit from")
     cells = bottom.subplots(1, len(levels), squeeze=False)[0]
-    sym = overlap[overlap["kind"] == "symbiote"]
+    sym = overlap[(overlap["kind"] == "symbiote") & (overlap["class"] != overlap["other_class"])]  # diagonal blank
     limit = max(float(sym["overlap"].abs().max()), 1e-6)
     for ax, level in zip(cells, levels, strict=True):
         matrix = sym[sym["target_sparsity"] == level].pivot(index="class", columns="other_class", values="overlap")
@@ -225,7 +225,7 @@ def plot_circuits(summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
             cbar_kws={"label": "Jaccard - chance", "shrink": 0.8},
         )
         ax.set(title=f"sparsity {level:g}", xlabel="class", ylabel="class" if ax is cells[0] else "")
-    bottom.suptitle("Cross-class overlap of symbiote circuits", fontsize="medium")
+    bottom.suptitle("Cross-class overlap of symbiote circuits (diagonal left out)", fontsize="medium")
     save(fig, pdf, png)
 
 
@@ -233,7 +233,8 @@ def plot_universality(summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
     """Universality vs sparsity: circuit Jaccard and score Spearman after matching, each beside its class-permutation
     null; linear CKA per layer beside a random network's; transfer share of symbiotes moved between seeds."""
     set_style()
-    fig, axes = plt.subplots(1, 4, figsize=(2 * COLUMN_WIDTH, 2.3))
+    fig, axes = plt.subplots(2, 2, figsize=(2 * COLUMN_WIDTH, 4.2))
+    axes = axes.flatten()
     x = range(len(summary))
     labels = [f"{v:g}" for v in summary["target_sparsity"]]
     colours = sns.color_palette()
@@ -268,7 +269,7 @@ def plot_ground_truth(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, 
     """Left: planted-feature AUC of every symbiote for every class's planted units (diagonal near 1 expected).
     Right: every known-answer check, its value against its bound, and whether it passed."""
     set_style()
-    fig, (ax_auc, ax_checks) = plt.subplots(1, 2, figsize=(2 * COLUMN_WIDTH, 2.9), width_ratios=[1, 1.5])
+    fig, (ax_auc, ax_checks) = plt.subplots(1, 2, figsize=(2 * COLUMN_WIDTH, 3.2), width_ratios=[1.3, 1])
     matrix = auc.pivot(index="symbiote_class", columns="planted_class", values="auc")
     sns.heatmap(
         matrix,
@@ -291,6 +292,6 @@ def plot_ground_truth(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, 
     ax_checks.set_yticks(list(y), labels, fontsize=5)
     ax_checks.invert_yaxis()
     ax_checks.set(xlabel="value (green: passed, red: failed)", title="Known-answer checks")
-    ax_checks.legend(fontsize="x-small", loc="lower right")
+    ax_checks.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     fig.tight_layout()
     save(fig, pdf, png)

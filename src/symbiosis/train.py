@@ -50,21 +50,23 @@ def train_primary(
     cfg: PrimaryTraining,
     device: torch.device,
     progress: bool = False,
-    fc2_mask: torch.Tensor | None = None,
-    fc1_targets: torch.Tensor | None = None,
+    fc2_wiring: torch.Tensor | None = None,
+    planted: torch.Tensor | None = None,
 ) -> tuple[PrimaryCNN, dict]:
     """Train a primary from seed `cfg.seed`, pruning it to `cfg.sparsity`; returns the model and its history.
 
     How ground-truth primaries with planted units are built (symbiosis.ground_truth):
-    fc2_mask: a fixed [classes, fc1] wiring of the last layer (0 = no connection), kept through training with
-        torch.nn.utils.prune and made permanent;
-    fc1_targets: [classes, P]: the pre-activations of the first P fc1 units are also pulled (squared error) towards
-        fc1_targets[y] (a pre-activation, unlike the ReLU output, has a gradient even while the unit is silent)."""
+    fc2_wiring: a fixed [classes, fc1] wiring of the last layer: its entries are the starting weights and its zeros
+        stay zero (no connection) through training, with torch.nn.utils.prune, made permanent at the end;
+    planted: [classes, P] bool: the first P fc1 units are also trained as logistic detectors of their classes (binary
+        cross-entropy on the pre-activation, which keeps a gradient while the unit is silent, unlike its ReLU)."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     model = PrimaryCNN(arch).to(device)
-    if fc2_mask is not None:
-        torch.nn.utils.prune.custom_from_mask(model.fc2, "weight", fc2_mask.to(device))
+    if fc2_wiring is not None:
+        with torch.no_grad():
+            model.fc2.weight.copy_(fc2_wiring)
+        torch.nn.utils.prune.custom_from_mask(model.fc2, "weight", (fc2_wiring != 0).to(device))
     x, y = to_float(split.x_train).to(device), split.y_train.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     steps_per_epoch = -(-len(y) // cfg.batch_size)
@@ -81,10 +83,10 @@ def train_primary(
                 pruning.prune_to(model, pruning.cubic_sparsity(step, cfg.sparsity, start, end))
             xb = random_shift(x[idx], cfg.augment_shift, gen) if cfg.augment_shift else x[idx]
             loss = F.cross_entropy(model(xb), y[idx])
-            if fc1_targets is not None:
-                pre = F.linear(model.features(xb).flatten(1), model.fc1.weight[: fc1_targets.shape[1]])
-                pre = pre + model.fc1.bias[: fc1_targets.shape[1]]
-                loss = loss + F.mse_loss(pre, fc1_targets[y[idx]])
+            if planted is not None:
+                n = planted.shape[1]
+                pre = F.linear(model.features(xb).flatten(1), model.fc1.weight[:n], model.fc1.bias[:n])
+                loss = loss + F.binary_cross_entropy_with_logits(pre, planted[y[idx]].float())
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -150,5 +150,6 @@ def permute_primary(primary: PrimaryCNN, perm: torch.Tensor) -> PrimaryCNN:
 
 
 def transfer_share(drop_own: torch.Tensor, drop_transferred: torch.Tensor) -> torch.Tensor:
-    """Per class: the share of A's own target-accuracy drop that A's symbiote, moved to B, still causes in B."""
-    return drop_transferred / drop_own.clamp_min(1e-12)
+    """Per class: the share of A's own target-accuracy drop that A's symbiote, moved to B, still causes in B
+    (NaN where A's symbiote caused no drop: nothing to transfer)."""
+    return torch.where(drop_own > 0, drop_transferred / drop_own.clamp_min(1e-12), float("nan"))

@@ -110,7 +110,7 @@ rule validate_ground_truth:
         ),
         plant=(
             f"--primary-epochs {GROUND_TRUTH['epochs']} "
-            f"--units-per-class {GROUND_TRUTH['units_per_class']} --level {GROUND_TRUTH['level']} "
+            f"--units-per-class {GROUND_TRUTH['units_per_class']} "
             "--pairs " + " ".join(f"{a},{b}" for a, b in GROUND_TRUTH["pairs"])
         ),
         train=" ".join(

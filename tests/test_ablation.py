@@ -1,0 +1,70 @@
+"""Exact ablation: the batched computation must equal the naive one-unit-at-a-time one, and known answers hold."""
+
+import torch
+
+from symbiosis.ablation import (
+    ablated_accuracy,
+    ablated_logits,
+    ablated_logits_naive,
+    per_class_logit_drop,
+    unit_importance,
+    unit_means,
+)
+from symbiosis.models import trunk_features
+
+
+def _data(n=300, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (n, 1, 28, 28), generator=g, dtype=torch.uint8), torch.arange(n) % 10
+
+
+def test_batched_ablation_equals_one_unit_at_a_time(tiny_model):
+    x, y = _data()
+    trunk = trunk_features(tiny_model, x)
+    batched = unit_importance(tiny_model, trunk, y, 10)
+    naive = unit_importance(tiny_model, trunk, y, 10, ablate=ablated_logits_naive)
+    assert batched.shape == (10, tiny_model.arch.n_units)
+    torch.testing.assert_close(batched, naive, rtol=0, atol=1e-5)
+    assert batched.abs().max() > 1e-3  # units matter, so equality is not trivial
+
+
+def test_batched_ablation_of_unit_sets_equals_naive(tiny_model):
+    x, _ = _data(64, seed=1)
+    trunk = trunk_features(tiny_model, x)
+    means = unit_means(tiny_model, trunk)
+    masks = torch.rand(7, tiny_model.arch.n_units, generator=torch.Generator().manual_seed(0)) < 0.3
+    masks[0] = False  # ablating nothing changes nothing
+    batched = ablated_logits(tiny_model, trunk, masks, means)
+    torch.testing.assert_close(batched, ablated_logits_naive(tiny_model, trunk, masks, means), rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(batched[0], tiny_model.classify(trunk), rtol=1e-5, atol=1e-5)
+
+
+def test_importance_against_a_hand_computed_case(tiny_model):
+    """For an fc1 unit, ablation moves logit k by fc2[k, u] * (a_u - mean a_u): the importance is that, averaged."""
+    x, y = _data(200, seed=2)
+    trunk = trunk_features(tiny_model, x)
+    _, acts = tiny_model.classify(trunk, return_activations=True)
+    a = acts["fc1"]
+    u = 3
+    expected = torch.stack(
+        [(tiny_model.fc2.weight[k, u] * (a[y == k, u] - a[:, u].mean())).mean() for k in range(10)]
+    ).double()
+    got = unit_importance(tiny_model, trunk, y, 10)[:, tiny_model.arch.conv2 + u]
+    torch.testing.assert_close(got, expected.detach(), rtol=1e-4, atol=1e-6)
+
+
+def test_ablating_every_unit_leaves_the_same_prediction_for_every_image(tiny_model):
+    x, y = _data(100, seed=3)
+    trunk = trunk_features(tiny_model, x)
+    everything = torch.ones(1, tiny_model.arch.n_units, dtype=torch.bool)
+    logits = ablated_logits(tiny_model, trunk, everything, unit_means(tiny_model, trunk))[0]
+    assert torch.allclose(logits, logits[:1].expand_as(logits), atol=1e-5)
+    accuracy = ablated_accuracy(tiny_model, trunk, y, everything, 10)[0]
+    assert sorted(accuracy.tolist())[-1] == 1.0 and accuracy.sum() == 1.0  # one class always predicted
+
+
+def test_logit_drop_of_no_ablation_is_zero(tiny_model):
+    x, y = _data(50)
+    trunk = trunk_features(tiny_model, x)
+    none = torch.zeros(1, tiny_model.arch.n_units, dtype=torch.bool)
+    assert per_class_logit_drop(tiny_model, trunk, y, none, 10).abs().max() < 1e-5

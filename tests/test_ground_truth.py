@@ -1,0 +1,48 @@
+"""The known-answer cases of DESIGN.md §4, run through the same code as the workflow: every check must pass."""
+
+import pytest
+import torch
+
+from symbiosis.analysis import AnalysisSettings
+from symbiosis.ground_truth import Plant, plant_layout, planted_auc, validate
+from symbiosis.models import PrimaryArch
+from symbiosis.symbiote import SymbioteArch, SymbioteTraining
+from symbiosis.train import PrimaryTraining
+
+
+def test_plant_layout():
+    layout = plant_layout(Plant(units_per_class=2, pairs=((3, 5),)), 10, 24)
+    assert layout.sum(1).tolist() == [2, 2, 2, 3, 2, 3, 2, 2, 2, 2]
+    assert layout[[3, 5], 20].all() and layout[:, 21:].sum() == 0
+    with pytest.raises(ValueError, match="needs fc1 >= 21"):
+        plant_layout(Plant(units_per_class=2, pairs=((3, 5),)), 10, 20)
+
+
+def test_planted_auc_known_answer():
+    layout = plant_layout(Plant(units_per_class=1, pairs=()), 3, 6)
+    strength = torch.zeros(3, 2 + 6)  # two conv units first, then fc1
+    strength[0, 2] = 5.0  # symbiote 0 touches only class 0's unit
+    strength[1, 2 + 1], strength[1, 2 + 2] = 4.0, 1.0  # symbiote 1: its own unit, and class 2's a little
+    auc = planted_auc(strength, layout, [0, 1, 2], n_conv=2)
+    assert auc[0, 0] == 1.0 and auc[1, 1] == 1.0
+    assert auc[0, 1] == 0.5  # among the other planted units, symbiote 0 treats class 1's like the rest
+    assert auc[1, 2] == 1.0  # symbiote 1 singles out class 2's unit among the units it does not need
+    assert auc[2, 2] == 0.5  # symbiote 2 did nothing: ties everywhere
+
+
+def test_every_known_answer_check_passes(mnist5k):
+    checks, auc = validate(
+        mnist5k,
+        PrimaryArch(conv1=8, conv2=16, fc1=64),
+        PrimaryTraining(epochs=6),
+        SymbioteArch(),
+        SymbioteTraining(epochs=8),
+        AnalysisSettings(),
+        Plant(),
+        n_null=200,
+        device=torch.device("cpu"),
+    )
+    failed = checks[~checks["passed"]]
+    assert failed.empty, failed.to_string()
+    assert set(checks["case"]) == {"planted", "permuted", "random"} and len(checks) == 10
+    assert len(auc) == 100 and auc["auc"].between(0, 1).all()

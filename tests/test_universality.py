@@ -1,0 +1,107 @@
+"""Universality pieces against known answers: permutations, CKA invariances, chance overlap, nulls."""
+
+import torch
+
+from symbiosis.circuits import chance_jaccard, jaccard, overlap_matrix
+from symbiosis.features import recovery, top_units
+from symbiosis.symbiote import SymbioteArch, Symbiotes, clean_pass
+from symbiosis.universality import (
+    agreement,
+    linear_cka,
+    map_units,
+    match_units,
+    permute_primary,
+    random_permutations,
+)
+
+
+def _images(n=400, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (n, 1, 28, 28), generator=g, dtype=torch.uint8)
+
+
+def test_permuted_copy_computes_the_same_function_and_matching_recovers_the_permutation(tiny_model):
+    x = _images()
+    perm = random_permutations(tiny_model.arch, 1, seed=5)[0]
+    assert not torch.equal(perm, torch.arange(len(perm)))
+    copy = permute_primary(tiny_model, perm)
+    trunk_a, units_a = clean_pass(tiny_model, x)
+    _, units_b = clean_pass(copy, x)
+    torch.testing.assert_close(tiny_model.classify(trunk_a), copy(x.float() / 255), rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(map_units(units_a, perm), units_b, rtol=1e-5, atol=1e-5)
+    live = units_a.std(0) > 0
+    assert torch.equal(match_units(units_a, units_b, tiny_model.arch)[live], perm[live])
+
+
+def test_permuted_symbiote_on_permuted_primary_gives_the_same_logits(tiny_model):
+    x = _images(64)
+    perm = random_permutations(tiny_model.arch, 1, seed=1)[0]
+    sym = Symbiotes(SymbioteArch(classes=(0, 1)), tiny_model.arch, seed=4)
+    with torch.no_grad():
+        for p in sym.parameters():
+            p.add_(0.3 * torch.randn_like(p))  # away from the identity start
+    trunk, units = clean_pass(tiny_model, x)
+    sym.fit_scale(units)
+    copy = permute_primary(tiny_model, perm)
+    trunk_b, units_b = clean_pass(copy, x)
+    logits_a, _ = sym.edit(tiny_model, trunk, units)
+    logits_b, _ = sym.permuted(perm).edit(copy, trunk_b, units_b)
+    torch.testing.assert_close(logits_a, logits_b, rtol=1e-4, atol=1e-5)
+    assert not torch.allclose(logits_a[0], tiny_model.classify(trunk), atol=1e-3)
+
+
+def test_linear_cka_known_values():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(500, 20, generator=g)
+    q, _ = torch.linalg.qr(torch.randn(20, 20, generator=g))
+    assert abs(linear_cka(x, x @ q) - 1) < 1e-9  # invariant to rotation
+    assert abs(linear_cka(x, 3 * x + 1) - 1) < 1e-9  # and to scale and shift
+    assert linear_cka(x, torch.randn(500, 20, generator=g)) < 0.1  # unrelated: near 0
+
+
+def test_chance_jaccard_matches_simulation():
+    g = torch.Generator().manual_seed(0)
+    n, k = 40, 6
+    sets = torch.zeros(20000, n, dtype=torch.bool)
+    sets.scatter_(1, torch.argsort(torch.rand(20000, n, generator=g), dim=1)[:, :k], True)
+    simulated = float(jaccard(sets[::2], sets[1::2]).mean())
+    assert abs(chance_jaccard(k, n) - simulated) < 0.005
+    same = top_units(torch.rand(3, n, generator=g), k / n)
+    assert torch.allclose(torch.diagonal(overlap_matrix(same)), torch.tensor(1 - chance_jaccard(k, n)).double())
+
+
+def test_feature_recovery_known_answers():
+    g = torch.Generator().manual_seed(0)
+    importance = torch.randn(4, 50, generator=g, dtype=torch.float64)
+    truth = top_units(importance, 0.1)
+    assert truth.sum(1).tolist() == [5, 5, 5, 5]
+    perfect = recovery(importance, importance, truth)
+    assert all(r["auc"] == 1.0 and abs(r["spearman"] - 1) < 1e-12 for r in perfect)
+    reversed_ = recovery(-importance, importance, truth)
+    assert all(r["auc"] == 0.0 for r in reversed_)
+
+
+def test_agreement_is_maximal_for_a_known_permutation_and_null_for_unrelated_scores(tiny_arch):
+    g = torch.Generator().manual_seed(0)
+    scores_a = torch.rand(10, tiny_arch.n_units, generator=g, dtype=torch.float64)
+    perm = random_permutations(tiny_arch, 1, seed=2)[0]
+    circuits_a = top_units(scores_a, 0.2)
+    same = agreement(
+        scores_a, map_units(scores_a, perm), circuits_a, map_units(circuits_a, perm), perm, tiny_arch, 200, seed=0
+    )
+    assert same["jaccard"] == 1.0 and abs(same["spearman"] - 1) < 1e-12
+    assert same["jaccard_class_p"] < 0.05 and same["spearman_class_p"] < 0.05 and same["jaccard_unit_p"] < 0.05
+    p_values = []
+    for seed in range(20):
+        other = torch.rand(10, tiny_arch.n_units, generator=torch.Generator().manual_seed(100 + seed))
+        unrelated = agreement(scores_a, other.double(), circuits_a, top_units(other, 0.2), perm, tiny_arch, 100, seed)
+        p_values.append(unrelated["jaccard_class_p"])
+    assert 0.2 < sum(p_values) / len(p_values) < 0.8  # p-values of a true null spread over (0, 1)
+
+
+def test_random_within_layer_permutations_keep_layers(tiny_arch):
+    perms = random_permutations(tiny_arch, 50, seed=0)
+    conv = tiny_arch.conv2
+    assert (perms[:, :conv] < conv).all() and (perms[:, conv:] >= conv).all()
+    assert all(sorted(p.tolist()) == list(range(tiny_arch.n_units)) for p in perms)
+    assert len({tuple(p.tolist()) for p in perms}) == 50
