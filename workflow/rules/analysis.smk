@@ -2,23 +2,6 @@ ANALYSIS = config["analysis"]
 GROUND_TRUTH = config["ground_truth"]
 
 
-def symbiote_files(kinds):
-    return expand(
-        f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors", kind=kinds, allow_missing=True
-    )
-
-
-def universality_files(dataset):
-    """One universality table per sparsity level; none when there is a single seed (no pairs to compare)."""
-    if len(config["seeds"]) < 2:
-        return []
-    return expand(
-        "results/{dataset}/universality/s{sparsity}.csv",
-        dataset=dataset,
-        sparsity=[sparsity_label(s) for s in config["sparsities"]],
-    )
-
-
 rule analyse_model:
     input:
         data="results/{dataset}/data.safetensors",
