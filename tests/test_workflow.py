@@ -37,6 +37,7 @@ def test_dry_run_lists_the_dag():
     assert proc.returncode == 0, proc.stderr
     rules = ["prepare_data", "train_primary", "polysemanticity", "primaries_table", "plot_primaries"]
     rules += ["train_symbiotes", "evaluate_symbiotes", "symbiotes_table", "plot_inhibition", "plot_symbiote_training"]
+    rules += ["analyse_model", "universality", "validate_ground_truth", "analysis_tables", "plot_ground_truth"]
     for rule in rules:
         assert rule in proc.stdout
 
@@ -69,8 +70,26 @@ def test_symbiote_table_has_one_row_per_model_class_and_kind(run):
     assert set(curves["metric"]) == {"target_accuracy", "other_accuracy"} and curves["step"].max() > 10
 
 
+def test_metric_tables_cover_every_model_class_and_level(run):
+    results = run / "results" / "mnist5k"
+    features = pd.read_csv(results / "features.csv")
+    methods = {"symbiote", "static", "steering", "gradient_x_activation", "class_selectivity", "mean_activation"}
+    assert set(features["method"]) == methods | {"random"}
+    assert set(features.groupby(["target_sparsity", "seed", "method"]).size()) == {10}
+    circuits = pd.read_csv(results / "circuits.csv")
+    assert set(circuits["kind"]) == {"symbiote", "static", "steering", "ablation"} and len(circuits) == 4 * 4 * 10
+    summary = pd.read_csv(results / "features_summary.csv")
+    assert {"auc_mean", "auc_ci_low", "auc_ci_high"} <= set(summary.columns) and (summary["n"] == 2).all()
+    universality = pd.read_csv(results / "universality.csv")
+    assert len(universality) == 2  # one pair of seeds per sparsity level
+    assert universality[["jaccard_class_p", "spearman_class_p"]].stack().between(0, 1).all()
+    ground_truth = pd.read_csv(results / "ground_truth.csv")
+    assert ground_truth["passed"].all(), ground_truth.to_string()
+
+
 def test_figure_logs_and_benchmarks_are_written(run):
-    for figure in ("primaries", "inhibition", "symbiote_training"):
+    figures = ["primaries", "inhibition", "symbiote_training", "features", "circuits", "universality", "ground_truth"]
+    for figure in figures:
         for ext in ("pdf", "png"):
             assert (run / "figures" / "mnist5k" / f"{figure}.{ext}").stat().st_size > 1000
     assert (run / "logs" / "mnist5k" / "prepare_data.log").exists()
