@@ -96,7 +96,7 @@ def test_batched_training_equals_training_one_class_at_a_time(tiny_model):
 def test_a_trained_symbiote_inhibits_its_class_and_spares_the_others(small_primary, mnist5k, kind):
     target = 3
     arch = SymbioteArch(kind=kind, classes=(target,))
-    sym, _ = train_symbiotes(small_primary, mnist5k.x_train, mnist5k.y_train, arch, SymbioteTraining(epochs=8))
+    sym, _ = train_symbiotes(small_primary, mnist5k.x_train, mnist5k.y_train, arch, SymbioteTraining(epochs=8, lam=0.1))
     matrix = inhibition_matrix(small_primary, sym, mnist5k.x_test, mnist5k.y_test, 10)[0]
     correct = (predict(small_primary, mnist5k.x_test) == mnist5k.y_test).double()
     base = torch.stack([correct[mnist5k.y_test == j].mean() for j in range(10)])

@@ -50,11 +50,11 @@ class SymbioteArch:
 @dataclass(frozen=True)
 class SymbioteTraining:
     seed: int = 0
-    epochs: int = 15
+    epochs: int = 10
     batch_size: int = 256
     lr: float = 1e-2
     alpha: float = 1.0  # weight of -log(1 - p_target) on target-class inputs
-    lam: float = 0.01  # weight of the minimal-intervention penalty mean |g - 1| (mean |shift| for steering)
+    lam: float = 1.0  # weight of the minimal-intervention penalty mean |g - 1| (mean |shift| for steering)
 
     def as_dict(self) -> dict:
         return asdict(self)
