@@ -17,37 +17,34 @@ include: "workflow/rules/primaries.smk"
 include: "workflow/rules/symbiotes.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/paper.smk"
 
 
 rule all:
     default_target: True
     input:
         expand(
-            "results/{dataset}/primaries{suffix}.csv",
-            dataset=config["dataset"],
-            suffix=("", "_summary"),
-        ),
-        expand(
-            "results/{dataset}/symbiotes{suffix}.csv",
-            dataset=config["dataset"],
-            suffix=("", "_summary"),
-        ),
-        expand(
             "results/{dataset}/{table}.csv",
             dataset=config["dataset"],
-            table=ANALYSIS_TABLES,
+            table=(
+                "primaries",
+                "primaries_summary",
+                "symbiotes",
+                "symbiotes_summary",
+                *ANALYSIS_TABLES,
+            ),
         ),
         expand(
             "figures/{dataset}/{figure}.{ext}",
             dataset=config["dataset"],
-            figure=(
-                "primaries",
-                "inhibition",
-                "symbiote_training",
-                "features",
-                "circuits",
-                "universality",
-                "ground_truth",
-            ),
+            figure=FIGURES,
             ext=("pdf", "png"),
         ),
+        expand(
+            "results/{dataset}/main_table.{ext}",
+            dataset=config["dataset"],
+            ext=("csv", "tex", "md"),
+        ),
+        "paper/build/paper.md",
+        "paper/build/paper.tex",
+        "paper/build/paper.pdf" if BUILD_PDF else [],

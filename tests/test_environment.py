@@ -9,6 +9,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV_FILES = sorted((ROOT / "workflow" / "envs").glob("*.yaml"))
+PYTHON_ENVS = [p for p in ENV_FILES if p.name != "latex.yaml"]  # latex.yaml holds a TeX engine, no Python
 
 
 def _pins(requirements) -> dict[str, str]:
@@ -41,7 +42,13 @@ def test_environment_yml_agrees_with_pyproject():
     assert _conda_pins(ROOT / "environment.yml") == {**_pyproject_pins(), "python": "3.11"}
 
 
-@pytest.mark.parametrize("env", ENV_FILES, ids=lambda p: p.name)
+def test_latex_env_pins_a_tex_engine_and_latexmk():
+    deps = yaml.safe_load((ROOT / "workflow" / "envs" / "latex.yaml").read_text())["dependencies"]
+    names = {d.split("=")[0]: d.split("=")[1] for d in deps}
+    assert set(names) == {"texlive-core", "latexmk"} and all(names.values())
+
+
+@pytest.mark.parametrize("env", PYTHON_ENVS, ids=lambda p: p.name)
 def test_rule_envs_agree_with_environment_yml(env):
     reference = _conda_pins(ROOT / "environment.yml")
     pins = _conda_pins(env)

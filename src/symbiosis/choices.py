@@ -14,3 +14,5 @@ ANALYSIS_TABLES = (
     "universality",
     "universality_summary",
 )
+# Inputs of `symbiosis stats`: the aggregate tables, results/<dataset>/<file>.csv
+STATS_INPUTS = ("primaries", "symbiotes", "features", "circuits", "overlap", "universality", "ground_truth")

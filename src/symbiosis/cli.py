@@ -292,6 +292,52 @@ def cmd_plot(args) -> None:
     getattr(plots, args.command.replace("-", "_"))(*tables, args.pdf, args.png)
 
 
+def cmd_stats(args) -> None:
+    import pandas as pd
+
+    from symbiosis.choices import STATS_INPUTS
+    from symbiosis.files import write_json
+    from symbiosis.findings import findings
+
+    tables = {name: pd.read_csv(getattr(args, name)) for name in STATS_INPUTS}
+    write_json(args.out, findings(**tables))
+
+
+def cmd_main_table(args) -> None:
+    import pandas as pd
+
+    from symbiosis import tables
+    from symbiosis.files import read_json, write_with
+
+    summaries = {
+        name: pd.read_csv(getattr(args, name))
+        for name in ("primaries", "symbiotes", "features", "circuits", "universality")
+    }
+    table = tables.main_table(summaries, read_json(args.findings)["feature_recovery"]["baseline"])
+    _write_csv(args.csv, table)
+    text = tables.format_main_table(table)
+    write_with(args.tex, lambda tmp: tmp.write_text(tables.to_latex(text)))
+    write_with(args.md, lambda tmp: tmp.write_text(tables.to_markdown(text)))
+
+
+def cmd_paper(args) -> None:
+    import json
+
+    from symbiosis.paper import context, render, run_provenance
+
+    ctx = context(
+        args.results,
+        args.figures,
+        args.md.parent,
+        json.loads(args.config_json),
+        args.config_json,
+        {"md": args.table_md.read_text(), "tex": args.table_tex.read_text()},
+        run_provenance(args.benchmarks),
+    )
+    render(args.templates, "md", ctx, args.md)
+    render(args.templates, "tex", ctx, args.tex)
+
+
 def _pair(text: str) -> tuple[int, int]:
     try:
         a, b = (int(v) for v in text.split(","))
@@ -301,7 +347,7 @@ def _pair(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from symbiosis.choices import ANALYSIS_TABLES, DATASETS, DEVICES, N_CLASSES, SYMBIOTE_KINDS
+    from symbiosis.choices import ANALYSIS_TABLES, DATASETS, DEVICES, N_CLASSES, STATS_INPUTS, SYMBIOTE_KINDS
 
     parser = argparse.ArgumentParser(prog="symbiosis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -465,6 +511,32 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--pdf", type=Path, required=True)
         p.add_argument("--png", type=Path, required=True)
         p.set_defaults(func=cmd_plot, inputs_names=[i.replace("-", "_") for i in inputs])
+
+    p = sub.add_parser("stats", help="the test behind every finding the paper states, as JSON")
+    for name in STATS_INPUTS:
+        p.add_argument(f"--{name.replace('_', '-')}", type=Path, required=True, help="CSV")
+    p.add_argument("--out", type=Path, required=True, help="findings JSON")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("main-table", help="the paper's main table: CSV, LaTeX (booktabs) and Markdown")
+    for name in ("primaries", "symbiotes", "features", "circuits", "universality"):
+        p.add_argument(f"--{name}", type=Path, required=True, help=f"{name}_summary.csv")
+    p.add_argument("--findings", type=Path, required=True, help="findings JSON (names the best baseline)")
+    for ext in ("csv", "tex", "md"):
+        p.add_argument(f"--{ext}", type=Path, required=True)
+    p.set_defaults(func=cmd_main_table)
+
+    p = sub.add_parser("paper", help="render the paper draft (Markdown and LaTeX) from the results")
+    p.add_argument("--templates", type=Path, required=True, help="folder with paper.j2, markdown.j2, latex.j2")
+    p.add_argument("--config-json", required=True, help="the experiment's effective config, as JSON")
+    p.add_argument("--results", type=Path, required=True, help="results/<dataset>")
+    p.add_argument("--figures", type=Path, required=True, help="figures/<dataset>")
+    p.add_argument("--benchmarks", type=Path, required=True, help="benchmarks/<dataset> (job times)")
+    p.add_argument("--table-md", type=Path, required=True)
+    p.add_argument("--table-tex", type=Path, required=True)
+    p.add_argument("--md", type=Path, required=True)
+    p.add_argument("--tex", type=Path, required=True)
+    p.set_defaults(func=cmd_paper)
 
     p = sub.add_parser("analysis-tables", help="all models' metric tables, and per-sparsity summaries")
     p.add_argument("--features", nargs="+", required=True)

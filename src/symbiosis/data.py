@@ -20,7 +20,7 @@ from safetensors.torch import load_file, save_file
 
 from symbiosis.choices import DATASETS
 from symbiosis.errors import SymbiosisError
-from symbiosis.files import write_with
+from symbiosis.files import write_json, write_with
 
 # Debian's dataset-fashion-mnist package puts the gzipped IDX files here.
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -127,8 +127,11 @@ def load_dataset(
 
 
 def save_split(split: Split, path: str | Path, provenance: dict) -> None:
+    """The split as safetensors, and its description (`provenance`: dataset, sizes, seed, versions) as a JSON sidecar
+    that reports can read without torch."""
     meta = {"provenance": json.dumps(provenance, sort_keys=True)}
     write_with(path, lambda tmp: save_file(split.tensors(), str(tmp), metadata=meta))
+    write_json(Path(path).with_suffix(".json"), provenance)
 
 
 def load_split(path: str | Path) -> Split:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from symbiosis.files import read_json
@@ -184,3 +185,63 @@ def analysis_tables(
         "universality": univ.sort_values([*keys, "seed_a", "seed_b"], ignore_index=True) if len(univ) else univ,
         "universality_summary": univ_summary,
     }
+
+
+# The main table of the paper: (label, summary table, row filter column and value, metric) per column.
+MAIN_COLUMNS = [
+    ("test accuracy", "primaries", None, "test_accuracy"),
+    ("measured sparsity", "primaries", None, "measured_sparsity"),
+    ("effective classes", "primaries", None, "effective_classes"),
+    ("target acc. (symbiote)", "symbiotes", ("kind", "symbiote"), "target_accuracy"),
+    ("other acc. drop (symbiote)", "symbiotes", ("kind", "symbiote"), "other_accuracy_drop"),
+    ("AUC (symbiote)", "features", ("method", "symbiote"), "auc"),
+    ("AUC (best baseline)", "features", ("method", None), "auc"),
+    ("faithfulness", "circuits", ("kind", "symbiote"), "faithfulness"),
+    ("cross-class overlap", "circuits", ("kind", "symbiote"), "overlap"),
+    ("universality z", "universality", None, "jaccard_class_z"),
+]
+
+
+def main_table(summaries: dict[str, pd.DataFrame], best_baseline: str) -> pd.DataFrame:
+    """One row per target sparsity: for each main column its mean and 95 % interval over seeds (pairs of seeds for
+    universality), as `<label> mean`, `<label> ci_low`, `<label> ci_high`."""
+    levels = sorted(summaries["primaries"]["target_sparsity"].unique())
+    rows = []
+    for level in levels:
+        row = {"target sparsity": level}
+        for label, name, where, metric in MAIN_COLUMNS:
+            table = summaries[name]
+            table = table[table["target_sparsity"] == level]
+            if where is not None:
+                table = table[table[where[0]] == (where[1] or best_baseline)]
+            for stat in ("mean", "ci_low", "ci_high"):
+                column = f"{metric}_{stat}"
+                row[f"{label} {stat}"] = float(table[column].iloc[0]) if len(table) and column in table else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_main_table(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """The main table as text cells 'mean [low, high]', one row per metric and one column per target sparsity (the
+    transpose of `main_table`, so that it fits a page), for LaTeX and Markdown."""
+    rows = []
+    for label, *_ in MAIN_COLUMNS:
+        row = {"metric": label}
+        for _, r in table.iterrows():
+            m, lo, hi = (r[f"{label} {stat}"] for stat in ("mean", "ci_low", "ci_high"))
+            cell = "n/a" if np.isnan(m) else f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+            row[f"s = {r['target sparsity']:g}"] = cell
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table of text cells."""
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+def to_latex(table: pd.DataFrame) -> str:
+    """A booktabs LaTeX tabular of text cells (brackets and underscores escaped by pandas)."""
+    return table.to_latex(index=False, escape=True, column_format="l" + "c" * (len(table.columns) - 1))

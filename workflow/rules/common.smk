@@ -1,4 +1,7 @@
 # Configuration check, shared paths and the command prefix. Nothing here computes results.
+import json
+import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -7,7 +10,7 @@ from snakemake.utils import validate
 SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, SRC)
 
-from symbiosis.choices import ANALYSIS_TABLES  # noqa: E402
+from symbiosis.choices import ANALYSIS_TABLES, STATS_INPUTS  # noqa: E402
 from symbiosis.config import check_config  # noqa: E402
 from symbiosis.errors import SymbiosisError  # noqa: E402
 
@@ -22,6 +25,17 @@ shell.prefix(
     f"set -euo pipefail; export PYTHONPATH='{SRC}'${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
 )
 MODEL_DIR = "results/{dataset}/models/s{sparsity}-seed{seed}"
+FIGURES = (
+    "primaries",
+    "inhibition",
+    "symbiote_training",
+    "features",
+    "circuits",
+    "universality",
+    "ground_truth",
+)
+# The PDF of the paper is built where a TeX engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
+BUILD_PDF = shutil.which("latexmk") is not None
 
 
 wildcard_constraints:

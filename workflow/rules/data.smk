@@ -1,6 +1,7 @@
 rule prepare_data:
     output:
-        "results/{dataset}/data.safetensors",
+        split="results/{dataset}/data.safetensors",
+        sidecar="results/{dataset}/data.json",
     log:
         "logs/{dataset}/prepare_data.log",
     benchmark:
@@ -17,4 +18,4 @@ rule prepare_data:
         test_size=config["data"]["test_size"],
     shell:
         "python -m symbiosis prepare-data --dataset {wildcards.dataset} {params.root} {params.download} "
-        "--split-seed {params.split_seed} --test-size {params.test_size} --out {output} 2> {log}"
+        "--split-seed {params.split_seed} --test-size {params.test_size} --out {output.split} 2> {log}"

@@ -1,6 +1,7 @@
 rule plot_primaries:
     input:
-        "results/{dataset}/primaries.csv",
+        table="results/{dataset}/primaries.csv",
+        code="src/symbiosis/plots.py",
     output:
         pdf=report(
             "figures/{dataset}/primaries.pdf",
@@ -22,12 +23,13 @@ rule plot_primaries:
         mem_mb=1000,
         runtime=5,
     shell:
-        "python -m symbiosis plot-primaries --table {input} --pdf {output.pdf} --png {output.png} 2> {log}"
+        "python -m symbiosis plot-primaries --table {input.table} --pdf {output.pdf} --png {output.png} 2> {log}"
 
 
 rule plot_inhibition:
     input:
-        "results/{dataset}/inhibition.csv",
+        table="results/{dataset}/inhibition.csv",
+        code="src/symbiosis/plots.py",
     output:
         pdf=report(
             "figures/{dataset}/inhibition.pdf",
@@ -49,12 +51,13 @@ rule plot_inhibition:
         mem_mb=1000,
         runtime=5,
     shell:
-        "python -m symbiosis plot-inhibition --table {input} --pdf {output.pdf} --png {output.png} 2> {log}"
+        "python -m symbiosis plot-inhibition --table {input.table} --pdf {output.pdf} --png {output.png} 2> {log}"
 
 
 rule plot_symbiote_training:
     input:
-        "results/{dataset}/symbiote_curves.csv",
+        table="results/{dataset}/symbiote_curves.csv",
+        code="src/symbiosis/plots.py",
     output:
         pdf=report(
             "figures/{dataset}/symbiote_training.pdf",
@@ -76,12 +79,13 @@ rule plot_symbiote_training:
         mem_mb=1000,
         runtime=5,
     shell:
-        "python -m symbiosis plot-symbiote-training --curves {input} --pdf {output.pdf} --png {output.png} 2> {log}"
+        "python -m symbiosis plot-symbiote-training --curves {input.table} --pdf {output.pdf} --png {output.png} 2> {log}"
 
 
 rule plot_features:
     input:
         features="results/{dataset}/features.csv",
+        code="src/symbiosis/plots.py",
     output:
         pdf=report(
             "figures/{dataset}/features.pdf",
@@ -111,6 +115,7 @@ rule plot_circuits:
     input:
         summary="results/{dataset}/circuits_summary.csv",
         overlap="results/{dataset}/overlap.csv",
+        code="src/symbiosis/plots.py",
     output:
         pdf=report(
             "figures/{dataset}/circuits.pdf",
@@ -138,7 +143,8 @@ rule plot_circuits:
 
 rule plot_universality:
     input:
-        "results/{dataset}/universality_summary.csv",
+        table="results/{dataset}/universality_summary.csv",
+        code="src/symbiosis/plots.py",
     output:
         pdf=report(
             "figures/{dataset}/universality.pdf",
@@ -160,7 +166,7 @@ rule plot_universality:
         mem_mb=1000,
         runtime=5,
     shell:
-        "python -m symbiosis plot-universality --universality-summary {input} "
+        "python -m symbiosis plot-universality --universality-summary {input.table} "
         "--pdf {output.pdf} --png {output.png} 2> {log}"
 
 
@@ -168,6 +174,7 @@ rule plot_ground_truth:
     input:
         checks="results/{dataset}/ground_truth.csv",
         auc="results/{dataset}/ground_truth_auc.csv",
+        code="src/symbiosis/plots.py",
     output:
         pdf=report(
             "figures/{dataset}/ground_truth.pdf",

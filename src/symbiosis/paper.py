@@ -1,0 +1,124 @@
+"""The paper draft: jinja2 templates in paper/templates rendered from the results files only.
+
+Undefined variables are errors (StrictUndefined), numbers reach the text through filters that format them, and every
+sentence that states a finding takes its wording from `findings.json` (symbiosis.findings). One body template serves
+both formats; `markdown.j2` and `latex.j2` supply the format's macros (sections, figures, tables, percentages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from symbiosis.errors import SymbiosisError
+from symbiosis.files import write_with
+from symbiosis.findings import ALPHA
+
+FORMATS = {"md": "markdown.j2", "tex": "latex.j2"}
+CONFIDENCE = 0.95  # of every interval in the tables (symbiosis.stats.t_interval's default)
+
+
+def _number(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.{digits}f}"
+
+
+def _p_value(p) -> str:
+    """p-values as they are usually written: three decimals, or '< 0.001'."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def environment(template_dir: str | Path, fmt: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    percent = "\\,\\%" if fmt == "tex" else " %"
+    env.filters["num"] = _number
+    env.filters["pct"] = lambda v, digits=1: "n/a" if v is None or math.isnan(v) else f"{100 * v:.{digits}f}{percent}"
+    env.filters["pval"] = _p_value
+    env.filters["g"] = lambda v: f"{v:g}"
+    env.filters["text"] = _latex_text if fmt == "tex" else (lambda v: v)
+    return env
+
+
+_LATEX = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "|": r"$|$"}
+
+
+def _latex_text(text: str) -> str:
+    """Plain text from the results (check names, labels) made safe for LaTeX."""
+    return "".join(_LATEX.get(char, char) for char in text)
+
+
+def _rows(path: Path) -> list[dict]:
+    return pd.read_csv(path).to_dict("records")
+
+
+def context(
+    results: Path,
+    figures: Path,
+    out_dir: Path,
+    config: dict,
+    config_text: str,
+    main_table: dict[str, str],
+    provenance: dict,
+) -> dict:
+    """Everything the templates may use, read from the results files of one dataset."""
+    data = json.loads((results / "data.json").read_text()) if (results / "data.json").exists() else {}
+    figure_files = {p.stem: Path(_relative(p, out_dir)) for p in sorted(figures.glob("*.pdf"))}
+    return {
+        "config": config,
+        "config_hash": hashlib.sha256(config_text.encode()).hexdigest()[:12],
+        "data": data,
+        "confidence": CONFIDENCE,
+        "alpha": ALPHA,
+        "primaries": _rows(results / "primaries_summary.csv"),
+        "symbiotes": _rows(results / "symbiotes_summary.csv"),
+        "features": _rows(results / "features_summary.csv"),
+        "circuits": _rows(results / "circuits_summary.csv"),
+        "universality": _rows(results / "universality_summary.csv"),
+        "ground_truth": _rows(results / "ground_truth.csv"),
+        "findings": json.loads((results / "findings.json").read_text()),
+        "main_table": main_table,
+        "figures": {name: str(path.with_suffix("")) for name, path in figure_files.items()},
+        "provenance": provenance,
+    }
+
+
+def _relative(path: Path, start: Path) -> str:
+    import os
+
+    return os.path.relpath(path.resolve(), start.resolve())
+
+
+def render(template_dir: str | Path, fmt: str, ctx: dict, out: str | Path) -> None:
+    """Render paper.<fmt> from the shared body with the format's macros; a missing value is an error naming it."""
+    env = environment(template_dir, fmt)
+    try:
+        text = env.get_template("paper.j2").render(**ctx, macros=FORMATS[fmt], fmt=fmt)
+    except jinja2.UndefinedError as e:
+        raise SymbiosisError(f"paper template needs a value that the results do not provide: {e.message}") from None
+    except jinja2.TemplateError as e:
+        raise SymbiosisError(f"paper template error: {e}") from None
+    write_with(out, lambda tmp: tmp.write_text(text))
+
+
+def run_provenance(benchmarks: str | Path) -> dict:
+    """What produced the results: git commit (and whether the tree was dirty), library versions, host, and the job
+    time of the run, summed over Snakemake's benchmark files."""
+    import platform
+
+    from symbiosis.provenance import provenance
+
+    seconds = sum(float(pd.read_csv(f, sep="\t")["s"].iloc[0]) for f in sorted(Path(benchmarks).rglob("*.tsv")))
+    return {**provenance(), "host": platform.node(), "run_time_s": seconds}
