@@ -13,13 +13,8 @@ from symbiosis.ablation import (
 from symbiosis.models import trunk_features
 
 
-def _data(n=300, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.randint(0, 256, (n, 1, 28, 28), generator=g, dtype=torch.uint8), torch.arange(n) % 10
-
-
-def test_batched_ablation_equals_one_unit_at_a_time(tiny_model):
-    x, y = _data()
+def test_batched_ablation_equals_one_unit_at_a_time(tiny_model, digits):
+    x, y = digits(300)
     trunk = trunk_features(tiny_model, x)
     batched = unit_importance(tiny_model, trunk, y, 10)
     naive = unit_importance(tiny_model, trunk, y, 10, ablate=ablated_logits_naive)
@@ -28,8 +23,8 @@ def test_batched_ablation_equals_one_unit_at_a_time(tiny_model):
     assert batched.abs().max() > 1e-3  # units matter, so equality is not trivial
 
 
-def test_batched_ablation_of_unit_sets_equals_naive(tiny_model):
-    x, _ = _data(64, seed=1)
+def test_batched_ablation_of_unit_sets_equals_naive(tiny_model, digits):
+    x, _ = digits(64, seed=1)
     trunk = trunk_features(tiny_model, x)
     means = unit_means(tiny_model, trunk)
     masks = torch.rand(7, tiny_model.arch.n_units, generator=torch.Generator().manual_seed(0)) < 0.3
@@ -39,9 +34,9 @@ def test_batched_ablation_of_unit_sets_equals_naive(tiny_model):
     torch.testing.assert_close(batched[0], tiny_model.classify(trunk), rtol=1e-5, atol=1e-5)
 
 
-def test_importance_against_a_hand_computed_case(tiny_model):
+def test_importance_against_a_hand_computed_case(tiny_model, digits):
     """For an fc1 unit, ablation moves logit k by fc2[k, u] * (a_u - mean a_u): the importance is that, averaged."""
-    x, y = _data(200, seed=2)
+    x, y = digits(200, seed=2)
     trunk = trunk_features(tiny_model, x)
     _, acts = tiny_model.classify(trunk, return_activations=True)
     a = acts["fc1"]
@@ -53,8 +48,8 @@ def test_importance_against_a_hand_computed_case(tiny_model):
     torch.testing.assert_close(got, expected.detach(), rtol=1e-4, atol=1e-6)
 
 
-def test_ablating_every_unit_leaves_the_same_prediction_for_every_image(tiny_model):
-    x, y = _data(100, seed=3)
+def test_ablating_every_unit_leaves_the_same_prediction_for_every_image(tiny_model, digits):
+    x, y = digits(100, seed=3)
     trunk = trunk_features(tiny_model, x)
     everything = torch.ones(1, tiny_model.arch.n_units, dtype=torch.bool)
     logits = ablated_logits(tiny_model, trunk, everything, unit_means(tiny_model, trunk))[0]
@@ -63,8 +58,8 @@ def test_ablating_every_unit_leaves_the_same_prediction_for_every_image(tiny_mod
     assert sorted(accuracy.tolist())[-1] == 1.0 and accuracy.sum() == 1.0  # one class always predicted
 
 
-def test_logit_drop_of_no_ablation_is_zero(tiny_model):
-    x, y = _data(50)
+def test_logit_drop_of_no_ablation_is_zero(tiny_model, digits):
+    x, y = digits(50)
     trunk = trunk_features(tiny_model, x)
     none = torch.zeros(1, tiny_model.arch.n_units, dtype=torch.bool)
     assert per_class_logit_drop(tiny_model, trunk, y, none, 10).abs().max() < 1e-5

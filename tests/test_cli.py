@@ -52,15 +52,21 @@ def test_report_commands_run_without_torch(tmp_path):
         }
     )
     table.to_csv(tmp_path / "t.csv", index=False)
+    run_without_torch(
+        "plot-primaries", "--table", tmp_path / "t.csv", "--pdf", tmp_path / "f.pdf", "--png", tmp_path / "f.png"
+    )
+    assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+
+
+def run_without_torch(*args) -> None:
+    """Run the CLI in a fresh interpreter and fail if it imported torch (report rules' env has none)."""
     code = (
         "import sys; from symbiosis.cli import main; "
-        f"code = main(['plot-primaries', '--table', r'{tmp_path / 't.csv'}', "
-        f"'--pdf', r'{tmp_path / 'f.pdf'}', '--png', r'{tmp_path / 'f.png'}']); "
+        f"code = main({[str(a) for a in args]!r}); "
         "assert 'torch' not in sys.modules, 'torch was imported'; raise SystemExit(code)"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_symbiotes_for_a_model_that_does_not_exist_are_refused(tmp_path):
@@ -105,12 +111,13 @@ def test_symbiote_figures_run_without_torch(tmp_path):
         for j in range(10)
     ]
     pd.DataFrame(cells).to_csv(tmp_path / "inhibition.csv", index=False)
-    code = (
-        "import sys; from symbiosis.cli import main; "
-        f"code = main(['plot-inhibition', '--table', r'{tmp_path / 'inhibition.csv'}', "
-        f"'--pdf', r'{tmp_path / 'f.pdf'}', '--png', r'{tmp_path / 'f.png'}']); "
-        "assert 'torch' not in sys.modules, 'torch was imported'; raise SystemExit(code)"
+    run_without_torch(
+        "plot-inhibition",
+        "--table",
+        tmp_path / "inhibition.csv",
+        "--pdf",
+        tmp_path / "f.pdf",
+        "--png",
+        tmp_path / "f.png",
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
     assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")

@@ -30,14 +30,9 @@ def small_primary(mnist5k):
     return model
 
 
-def _images(n=64, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.randint(0, 256, (n, 1, 28, 28), generator=g, dtype=torch.uint8), torch.arange(n) % 10
-
-
 @pytest.mark.parametrize("kind", SYMBIOTE_KINDS)
-def test_symbiote_at_initialisation_leaves_the_primary_unchanged(tiny_model, kind):
-    x, _ = _images()
+def test_symbiote_at_initialisation_leaves_the_primary_unchanged(tiny_model, kind, digits):
+    x, _ = digits(64)
     trunk, units = clean_pass(tiny_model, x)
     sym = Symbiotes(SymbioteArch(kind=kind, classes=(0, 3, 7)), tiny_model.arch)
     sym.fit_scale(units)
@@ -53,8 +48,8 @@ def test_symbiote_at_initialisation_leaves_the_primary_unchanged(tiny_model, kin
     assert torch.equal(penalty, torch.zeros(3))
 
 
-def test_training_moves_the_symbiote_and_never_the_primary(tiny_model):
-    x, y = _images(128)
+def test_training_moves_the_symbiote_and_never_the_primary(tiny_model, digits):
+    x, y = digits(128)
     before = {k: v.clone() for k, v in tiny_model.state_dict().items()}
     start = Symbiotes(SymbioteArch(classes=(1, 2)), tiny_model.arch)
     # Two steps: the first reaches only the last layer, which starts at zero; the second reaches the first layer too.
@@ -67,8 +62,8 @@ def test_training_moves_the_symbiote_and_never_the_primary(tiny_model):
     assert len(history["step"]) == 2 and len(history["target_accuracy"][0]) == 2
 
 
-def test_the_loss_reaches_every_symbiote_parameter_and_no_primary_parameter(tiny_model):
-    x, y = _images(32)
+def test_the_loss_reaches_every_symbiote_parameter_and_no_primary_parameter(tiny_model, digits):
+    x, y = digits(32)
     trunk, units = clean_pass(tiny_model, x)
     sym = Symbiotes(SymbioteArch(classes=(0, 5)), tiny_model.arch)
     tiny_model.requires_grad_(True)  # even unfrozen, the primary's weights sit behind the cached clean pass ...
@@ -80,8 +75,8 @@ def test_the_loss_reaches_every_symbiote_parameter_and_no_primary_parameter(tiny
     tiny_model.requires_grad_(False)
 
 
-def test_batched_training_equals_training_one_class_at_a_time(tiny_model):
-    x, y = _images(192, seed=1)
+def test_batched_training_equals_training_one_class_at_a_time(tiny_model, digits):
+    x, y = digits(192, seed=1)
     cfg = SymbioteTraining(epochs=2, batch_size=64, seed=3)
     classes = (2, 5, 9)
     together, history = train_symbiotes(tiny_model, x, y, SymbioteArch(classes=classes), cfg)
@@ -106,10 +101,10 @@ def test_a_trained_symbiote_inhibits_its_class_and_spares_the_others(small_prima
     assert (base[others] - matrix[others]).mean() < 0.03  # while the other classes are kept
 
 
-def test_inhibition_matrix_against_a_known_answer(tiny_model):
+def test_inhibition_matrix_against_a_known_answer(tiny_model, digits):
     """A static gate of ones must give the primary's own per-class accuracy; a gate of zeros leaves only fc2's bias,
     so every image goes to argmax(bias): accuracy 1 on that class and 0 on all others."""
-    x, y = _images(200, seed=2)
+    x, y = digits(200, seed=2)
     sym = Symbiotes(SymbioteArch(kind="static", classes=(0, 1)), tiny_model.arch)
     with torch.no_grad():
         sym.z[1] = -torch.inf  # g = g_max * sigmoid(-inf) = 0 for class 1's symbiote

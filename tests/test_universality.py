@@ -15,13 +15,8 @@ from symbiosis.universality import (
 )
 
 
-def _images(n=400, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.randint(0, 256, (n, 1, 28, 28), generator=g, dtype=torch.uint8)
-
-
-def test_permuted_copy_computes_the_same_function_and_matching_recovers_the_permutation(tiny_model):
-    x = _images()
+def test_permuted_copy_computes_the_same_function_and_matching_recovers_the_permutation(tiny_model, digits):
+    x, _ = digits(400)
     perm = random_permutations(tiny_model.arch, 1, seed=5)[0]
     assert not torch.equal(perm, torch.arange(len(perm)))
     copy = permute_primary(tiny_model, perm)
@@ -33,8 +28,8 @@ def test_permuted_copy_computes_the_same_function_and_matching_recovers_the_perm
     assert torch.equal(match_units(units_a, units_b, tiny_model.arch)[live], perm[live])
 
 
-def test_permuted_symbiote_on_permuted_primary_gives_the_same_logits(tiny_model):
-    x = _images(64)
+def test_permuted_symbiote_on_permuted_primary_gives_the_same_logits(tiny_model, digits):
+    x, _ = digits(64)
     perm = random_permutations(tiny_model.arch, 1, seed=1)[0]
     sym = Symbiotes(SymbioteArch(classes=(0, 1)), tiny_model.arch, seed=4)
     with torch.no_grad():

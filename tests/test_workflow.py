@@ -18,7 +18,7 @@ pytestmark = pytest.mark.workflow
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     work = tmp_path_factory.mktemp("workflow")
-    for name in ("Snakefile", "workflow", "config", "profiles", "src"):
+    for name in ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates"):
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, work / name)
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "config/test.yaml"]
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=ENV)
@@ -87,6 +87,30 @@ def test_metric_tables_cover_every_model_class_and_level(run):
     assert ground_truth["passed"].all(), ground_truth.to_string()
 
 
+def test_paper_is_rendered_from_the_results(run):
+    import json
+    import shutil
+
+    results = run / "results" / "mnist5k"
+    paper = (run / "paper" / "build" / "paper.md").read_text()
+    findings = json.loads((results / "findings.json").read_text())
+    primaries = pd.read_csv(results / "primaries_summary.csv")
+    assert (results / "main_table.md").read_text() in paper
+    inhibition = findings["inhibition"]
+    assert f"{inhibition['meeting']} of {inhibition['n']} symbiotes bring their class" in paper
+    assert f"reach a test accuracy of {100 * primaries['test_accuracy_mean'].iloc[0]:.1f} %" in paper
+    assert f"ROC-AUC\n{findings['feature_recovery']['mean_a']:.3f}" in paper or (
+        f"ROC-AUC {findings['feature_recovery']['mean_a']:.3f}" in paper
+    )
+    assert f"{findings['ground_truth']['passed']} of {findings['ground_truth']['n']} checks passed" in paper
+    assert f"polysemanticity\n{findings['polysemanticity_vs_sparsity']['wording']}" in paper.lower() or (
+        f"polysemanticity {findings['polysemanticity_vs_sparsity']['wording']}" in paper.lower()
+    )
+    assert "\\begin{document}" in (run / "paper" / "build" / "paper.tex").read_text()
+    if shutil.which("latexmk"):
+        assert (run / "paper" / "build" / "paper.pdf").read_bytes().startswith(b"%PDF")
+
+
 def test_figure_logs_and_benchmarks_are_written(run):
     figures = ["primaries", "inhibition", "symbiote_training", "features", "circuits", "universality", "ground_truth"]
     for figure in figures:
@@ -101,3 +125,14 @@ def test_rerun_has_nothing_to_do(run):
     cmd = [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"]
     proc = subprocess.run(cmd, cwd=run, capture_output=True, text=True, env=ENV)
     assert proc.returncode == 0 and "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_changing_plotting_code_reruns_figures_and_paper_not_training(run):
+    """Runs last in this module: it makes the figures out of date (in the copy) by touching the plotting code."""
+    (run / "src" / "symbiosis" / "plots.py").touch()
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"]
+    proc = subprocess.run(cmd, cwd=run, capture_output=True, text=True, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    jobs = {line.split()[0] for line in proc.stdout.splitlines() if line.startswith(("plot_", "paper", "train_"))}
+    assert {"plot_primaries", "plot_features", "paper"} <= jobs
+    assert not {job for job in jobs if job.startswith("train_")}

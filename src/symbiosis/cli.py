@@ -109,14 +109,6 @@ def cmd_primaries_table(args) -> None:
     _write_csv(args.summary, primaries_summary(table))
 
 
-def cmd_plot_primaries(args) -> None:
-    import pandas as pd
-
-    from symbiosis.plots import plot_primaries
-
-    plot_primaries(pd.read_csv(args.table), args.pdf, args.png)
-
-
 def cmd_train_symbiotes(args) -> None:
     from symbiosis.checkpoint import load_primary, save_symbiotes
     from symbiosis.data import load_split
@@ -189,22 +181,6 @@ def cmd_symbiotes_table(args) -> None:
     }
     for out, frame in outputs.items():
         _write_csv(out, frame)
-
-
-def cmd_plot_inhibition(args) -> None:
-    import pandas as pd
-
-    from symbiosis.plots import plot_inhibition
-
-    plot_inhibition(pd.read_csv(args.table), args.pdf, args.png)
-
-
-def cmd_plot_symbiote_training(args) -> None:
-    import pandas as pd
-
-    from symbiosis.plots import plot_symbiote_training
-
-    plot_symbiote_training(pd.read_csv(args.curves), args.pdf, args.png)
 
 
 def cmd_analyse_model(args) -> None:
@@ -392,12 +368,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", type=Path, required=True, help="CSV, one row per sparsity: mean and 95 %% interval")
     p.set_defaults(func=cmd_primaries_table)
 
-    p = sub.add_parser("plot-primaries", help="figure: accuracy and polysemanticity vs sparsity")
-    p.add_argument("--table", type=Path, required=True)
-    p.add_argument("--pdf", type=Path, required=True)
-    p.add_argument("--png", type=Path, required=True)
-    p.set_defaults(func=cmd_plot_primaries)
-
     p = sub.add_parser("train-symbiotes", help="train the symbiotes of one primary, all classes at once, per kind")
     p.add_argument("--data", type=Path, required=True, help="a split written by prepare-data")
     p.add_argument("--model", type=Path, required=True, help="a primary written by train-primary")
@@ -437,18 +407,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inhibition", type=Path, required=True, help="CSV, inhibition matrices averaged over seeds")
     p.add_argument("--curves", type=Path, required=True, help="CSV, training curves per kind, model and class")
     p.set_defaults(func=cmd_symbiotes_table)
-
-    p = sub.add_parser("plot-inhibition", help="figure: accuracy on class j under symbiote k, per sparsity and kind")
-    p.add_argument("--table", type=Path, required=True, help="the seed-averaged inhibition CSV")
-    p.add_argument("--pdf", type=Path, required=True)
-    p.add_argument("--png", type=Path, required=True)
-    p.set_defaults(func=cmd_plot_inhibition)
-
-    p = sub.add_parser("plot-symbiote-training", help="figure: target and other-class accuracy over training steps")
-    p.add_argument("--curves", type=Path, required=True)
-    p.add_argument("--pdf", type=Path, required=True)
-    p.add_argument("--png", type=Path, required=True)
-    p.set_defaults(func=cmd_plot_symbiote_training)
 
     p = sub.add_parser("analyse-model", help="exact importances, feature recovery and circuits of one model")
     p.add_argument("--data", type=Path, required=True)
@@ -500,6 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate_ground_truth)
 
     for name, inputs, text in (
+        ("plot-primaries", ["table"], "figure: accuracy and polysemanticity vs sparsity"),
+        ("plot-inhibition", ["table"], "figure: accuracy on class j under symbiote k, per sparsity and kind"),
+        ("plot-symbiote-training", ["curves"], "figure: target and other-class accuracy over training steps"),
         ("plot-features", ["features"], "figure: feature recovery vs sparsity, symbiotes and baselines"),
         ("plot-circuits", ["circuits-summary", "overlap"], "figure: circuit faithfulness and cross-class overlap"),
         ("plot-universality", ["universality-summary"], "figure: universality vs sparsity with its nulls"),
