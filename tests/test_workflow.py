@@ -99,9 +99,7 @@ def test_paper_is_rendered_from_the_results(run):
     inhibition = findings["inhibition"]
     assert f"{inhibition['meeting']} of {inhibition['n']} symbiotes bring their class" in paper
     assert f"reach a test accuracy of {100 * primaries['test_accuracy_mean'].iloc[0]:.1f} %" in paper
-    assert f"ROC-AUC\n{findings['feature_recovery']['mean_a']:.3f}" in paper or (
-        f"ROC-AUC {findings['feature_recovery']['mean_a']:.3f}" in paper
-    )
+    assert f"ROC-AUC of {findings['feature_recovery']['mean_a']:.3f}" in paper
     assert f"{findings['ground_truth']['passed']} of {findings['ground_truth']['n']} checks passed" in paper
     assert f"polysemanticity\n{findings['polysemanticity_vs_sparsity']['wording']}" in paper.lower() or (
         f"polysemanticity {findings['polysemanticity_vs_sparsity']['wording']}" in paper.lower()

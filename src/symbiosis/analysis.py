@@ -97,9 +97,11 @@ def analyse_model(
     for kind, sets in circuit_sets.items():
         acc = ablated_accuracy(primary, trunk, y, sets[classes], n_classes)  # [len(classes), n_classes]
         agreement = jaccard(sets, ablation_circuits)
+        matrix = overlap_matrix(sets[classes])
         for i, k in enumerate(classes):
             others = torch.arange(n_classes) != k
             drop = clean - acc[i]
+            other_drop = float((drop[others] * counts[others]).sum() / counts[others].sum())
             circuit_rows.append(
                 {
                     **model_info,
@@ -107,12 +109,15 @@ def analyse_model(
                     "class": k,
                     "circuit_size": int(sets[k].sum()),
                     "target_accuracy_drop": float(drop[k]),
-                    "other_accuracy_drop": float((drop[others] * counts[others]).sum() / counts[others].sum()),
-                    "faithfulness": float(drop[k] - (drop[others] * counts[others]).sum() / counts[others].sum()),
+                    "other_accuracy_drop": other_drop,
+                    "faithfulness": float(drop[k]) - other_drop,
                     "jaccard_with_ablation": float(agreement[k]),
+                    # mean chance-corrected Jaccard of C_k with the circuits of the other classes
+                    "overlap": float(torch.cat([matrix[i, :i], matrix[i, i + 1 :]]).mean())
+                    if len(classes) > 1
+                    else 0.0,
                 }
             )
-        matrix = overlap_matrix(sets[classes])
         overlap_rows += [
             {**model_info, "kind": kind, "class": k, "other_class": j, "overlap": float(matrix[a, b])}
             for a, k in enumerate(classes)

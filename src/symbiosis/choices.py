@@ -15,4 +15,4 @@ ANALYSIS_TABLES = (
     "universality_summary",
 )
 # Inputs of `symbiosis stats`: the aggregate tables, results/<dataset>/<file>.csv
-STATS_INPUTS = ("primaries", "symbiotes", "features", "circuits", "overlap", "universality", "ground_truth")
+STATS_INPUTS = ("primaries", "symbiotes", "features", "circuits", "universality", "ground_truth")

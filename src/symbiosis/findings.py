@@ -82,7 +82,6 @@ def findings(
     symbiotes: pd.DataFrame,
     features: pd.DataFrame,
     circuits: pd.DataFrame,
-    overlap: pd.DataFrame,
     universality: pd.DataFrame,
     ground_truth: pd.DataFrame,
 ) -> dict[str, dict]:
@@ -150,8 +149,7 @@ def findings(
         ablation["faithfulness_ablation"],
         "faithfulness, symbiote circuit vs the exact-ablation circuit of equal size",
     )
-    off = overlap[(overlap["kind"] == "symbiote") & (overlap["class"] != overlap["other_class"])]
-    per_model_overlap = off.groupby(["target_sparsity", "seed"], as_index=False)["overlap"].mean()
+    per_model_overlap = sym_circuits.groupby(["target_sparsity", "seed"], as_index=False)["overlap"].mean()
     out["overlap"] = above_zero(
         per_model_overlap["overlap"], "cross-class overlap of symbiote circuits minus chance (per model)"
     )

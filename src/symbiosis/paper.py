@@ -47,6 +47,7 @@ def environment(template_dir: str | Path, fmt: str) -> jinja2.Environment:
     env.filters["num"] = _number
     env.filters["pct"] = lambda v, digits=1: "n/a" if v is None or math.isnan(v) else f"{100 * v:.{digits}f}{percent}"
     env.filters["pval"] = _p_value
+    env.filters["pts"] = lambda v: "n/a" if v is None or math.isnan(v) else f"{100 * v:.1f} percentage points"
     env.filters["g"] = lambda v: f"{v:g}"
     env.filters["text"] = _latex_text if fmt == "tex" else (lambda v: v)
     return env
@@ -105,9 +106,11 @@ def render(template_dir: str | Path, fmt: str, ctx: dict, out: str | Path) -> No
     """Render paper.<fmt> from the shared body with the format's macros; a missing value is an error naming it."""
     env = environment(template_dir, fmt)
     try:
-        text = env.get_template("paper.j2").render(**ctx, macros=FORMATS[fmt], fmt=fmt)
+        text = env.get_template("paper.j2").render(**ctx, macros=FORMATS[fmt], output_format=fmt)
     except jinja2.UndefinedError as e:
         raise SymbiosisError(f"paper template needs a value that the results do not provide: {e.message}") from None
+    except jinja2.TemplateSyntaxError as e:
+        raise SymbiosisError(f"paper template {e.name}, line {e.lineno}: {e.message}") from None
     except jinja2.TemplateError as e:
         raise SymbiosisError(f"paper template error: {e}") from None
     write_with(out, lambda tmp: tmp.write_text(text))

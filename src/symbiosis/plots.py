@@ -269,7 +269,7 @@ def plot_ground_truth(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, 
     """Left: planted-feature AUC of every symbiote for every class's planted units (diagonal near 1 expected).
     Right: every known-answer check, its value against its bound, and whether it passed."""
     set_style()
-    fig, (ax_auc, ax_checks) = plt.subplots(1, 2, figsize=(2 * COLUMN_WIDTH, 3.2), width_ratios=[1.3, 1])
+    fig, (ax_auc, ax_checks) = plt.subplots(1, 2, figsize=(2 * COLUMN_WIDTH, 3.4), width_ratios=[1, 1])
     matrix = auc.pivot(index="symbiote_class", columns="planted_class", values="auc")
     sns.heatmap(
         matrix,
@@ -289,7 +289,7 @@ def plot_ground_truth(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, 
     colours = [sns.color_palette()[2] if p else sns.color_palette()[3] for p in checks["passed"]]
     ax_checks.scatter(checks["value"], y, c=colours, s=14, zorder=3, label="value")
     ax_checks.scatter(checks["bound"], y, marker="|", color="black", s=60, zorder=2, label="bound")
-    ax_checks.set_yticks(list(y), labels, fontsize=5)
+    ax_checks.set_yticks(list(y), labels, fontsize=5.5)
     ax_checks.invert_yaxis()
     ax_checks.set(xlabel="value (green: passed, red: failed)", title="Known-answer checks")
     ax_checks.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)

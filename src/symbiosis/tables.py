@@ -134,7 +134,7 @@ def _per_model_means(table: pd.DataFrame, by: list[str], columns: list[str]) -> 
 
 
 FEATURE_METRICS = ["spearman", "auc"]
-CIRCUIT_METRICS = ["target_accuracy_drop", "other_accuracy_drop", "faithfulness", "jaccard_with_ablation"]
+CIRCUIT_METRICS = ["target_accuracy_drop", "other_accuracy_drop", "faithfulness", "jaccard_with_ablation", "overlap"]
 UNIVERSALITY_METRICS = [
     "matched_correlation",
     "jaccard",
@@ -165,9 +165,7 @@ def analysis_tables(
     feat = _concat(features).sort_values([*keys, "method", "seed", "class"], ignore_index=True)
     circ = _concat(circuits).sort_values([*keys, "kind", "seed", "class"], ignore_index=True)
     over = _concat(overlaps)
-    off = over[over["class"] != over["other_class"]]
-    cross = off.groupby([*keys, "kind", "seed"], as_index=False)["overlap"].mean()
-    per_model = _per_model_means(circ, [*keys, "kind"], CIRCUIT_METRICS).merge(cross, on=[*keys, "kind", "seed"])
+    per_model = _per_model_means(circ, [*keys, "kind"], CIRCUIT_METRICS)
     univ = _concat(universality) if universality else pd.DataFrame(columns=[*keys, "seed_a", "seed_b"])
     univ_summary = (
         summarise_over_seeds(univ, keys, UNIVERSALITY_METRICS).rename(columns={"n": "pairs"})
@@ -180,7 +178,7 @@ def analysis_tables(
             _per_model_means(feat, [*keys, "method"], FEATURE_METRICS), [*keys, "method"], FEATURE_METRICS
         ),
         "circuits": circ,
-        "circuits_summary": summarise_over_seeds(per_model, [*keys, "kind"], [*CIRCUIT_METRICS, "overlap"]),
+        "circuits_summary": summarise_over_seeds(per_model, [*keys, "kind"], CIRCUIT_METRICS),
         "overlap": over.groupby([*keys, "kind", "class", "other_class"], as_index=False)["overlap"].mean(),
         "universality": univ.sort_values([*keys, "seed_a", "seed_b"], ignore_index=True) if len(univ) else univ,
         "universality_summary": univ_summary,
