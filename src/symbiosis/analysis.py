@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 import torch
@@ -21,13 +21,7 @@ from symbiosis.train import predict
 class AnalysisSettings:
     top_fraction: float = 0.1  # G_k: the top fraction of units by exact importance, the target of feature recovery
     circuit_fraction: float = 0.1  # C_k: the top fraction of units by intervention strength
-    seed: int = 0  # of the random-score baseline
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-BASELINES = ("gradient_x_activation", "class_selectivity", "mean_activation", "random")
+    seed: int = 0  # of the random-score baseline, the permutation nulls and the random networks
 
 
 def unit_scores(

@@ -8,15 +8,15 @@ both formats; `markdown.j2` and `latex.j2` supply the format's macros (sections,
 from __future__ import annotations
 
 import hashlib
-import json
 import math
+import os
 from pathlib import Path
 
 import jinja2
 import pandas as pd
 
 from symbiosis.errors import SymbiosisError
-from symbiosis.files import write_with
+from symbiosis.files import read_json, write_with
 from symbiosis.findings import ALPHA
 
 FORMATS = {"md": "markdown.j2", "tex": "latex.j2"}
@@ -75,12 +75,13 @@ def context(
     provenance: dict,
 ) -> dict:
     """Everything the templates may use, read from the results files of one dataset."""
-    data = json.loads((results / "data.json").read_text()) if (results / "data.json").exists() else {}
-    figure_files = {p.stem: Path(_relative(p, out_dir)) for p in sorted(figures.glob("*.pdf"))}
+    figure_files = {
+        p.stem: Path(os.path.relpath(p.resolve(), out_dir.resolve())) for p in sorted(figures.glob("*.pdf"))
+    }
     return {
         "config": config,
         "config_hash": hashlib.sha256(config_text.encode()).hexdigest()[:12],
-        "data": data,
+        "data": read_json(results / "data.json"),
         "confidence": CONFIDENCE,
         "alpha": ALPHA,
         "primaries": _rows(results / "primaries_summary.csv"),
@@ -89,17 +90,11 @@ def context(
         "circuits": _rows(results / "circuits_summary.csv"),
         "universality": _rows(results / "universality_summary.csv"),
         "ground_truth": _rows(results / "ground_truth.csv"),
-        "findings": json.loads((results / "findings.json").read_text()),
+        "findings": read_json(results / "findings.json"),
         "main_table": main_table,
         "figures": {name: str(path.with_suffix("")) for name, path in figure_files.items()},
         "provenance": provenance,
     }
-
-
-def _relative(path: Path, start: Path) -> str:
-    import os
-
-    return os.path.relpath(path.resolve(), start.resolve())
 
 
 def render(template_dir: str | Path, fmt: str, ctx: dict, out: str | Path) -> None:
