@@ -118,6 +118,22 @@ def test_figure_logs_and_benchmarks_are_written(run):
     assert not list(run.rglob(".*.tmp"))  # no half-written file left behind
 
 
+def test_report_holds_every_figure_with_its_caption(run):
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--report", "report.html", "--configfile", "config/test.yaml"],
+        cwd=run,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = (run / "report.html").read_text()
+    figures = ["primaries", "inhibition", "symbiote_training", "features", "circuits", "universality", "ground_truth"]
+    for figure in figures:
+        assert f"{figure}.png" in report and f"{figure}.pdf" in report
+    assert "known answer" in report  # a caption's text (workflow/report/ground_truth.rst)
+
+
 def test_rerun_has_nothing_to_do(run):
     cmd = [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"]
     proc = subprocess.run(cmd, cwd=run, capture_output=True, text=True, env=ENV)
