@@ -25,19 +25,24 @@ class AnalysisSettings:
 
 
 def unit_scores(
-    primary: PrimaryCNN, symbiotes: list[Symbiotes], x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int
+    primary: PrimaryCNN,
+    symbiotes: list[Symbiotes],
+    trunk: torch.Tensor,
+    units: torch.Tensor,
+    y: torch.Tensor,
+    n_classes: int,
+    seed: int,
 ) -> dict[str, torch.Tensor]:
-    """Every method's per-class unit scores [n_classes, U]: one per symbiote kind, then the baselines.
-
-    Classes without a symbiote of a kind get NaN rows for that kind."""
+    """Every method's per-class unit scores [n_classes, U]: one per symbiote kind, then the baselines, all from one
+    clean pass (`trunk`, `units`: symbiosis.symbiote.clean_pass). Classes without a symbiote of a kind get NaN rows."""
     scores = {}
     for sym in symbiotes:
         full = torch.full((n_classes, primary.arch.n_units), float("nan"), dtype=torch.float64)
-        full[list(sym.arch.classes)] = attribution.intervention_strength(primary, sym, x, y)
+        full[list(sym.arch.classes)] = attribution.intervention_strength(sym, units, y)
         scores[sym.arch.kind] = full
-    scores["gradient_x_activation"] = attribution.gradient_x_activation(primary, x, y, n_classes)
-    scores["class_selectivity"] = attribution.class_selectivity(primary, x, y, n_classes)
-    scores["mean_activation"] = attribution.mean_activation(primary, x, y, n_classes)
+    scores["gradient_x_activation"] = attribution.gradient_x_activation(primary, trunk, y, n_classes)
+    scores["class_selectivity"] = attribution.class_selectivity(units, y, n_classes)
+    scores["mean_activation"] = attribution.mean_activation(units, y, n_classes)
     scores["random"] = attribution.random_scores(n_classes, primary.arch.n_units, seed)
     return scores
 
@@ -57,9 +62,9 @@ def analyse_model(
 ) -> dict[str, pd.DataFrame]:
     """Tables for one model: `units` (importance and every score per class and unit), `features` (per method and
     class), `circuits` (per symbiote kind and class, plus the exact-ablation circuit), `overlap` (cross-class)."""
-    trunk = trunk_features(primary, x)
+    trunk, activations = clean_pass(primary, x)
     importance = unit_importance(primary, trunk, y, n_classes)
-    scores = unit_scores(primary, symbiotes, x, y, n_classes, settings.seed)
+    scores = unit_scores(primary, symbiotes, trunk, activations, y, n_classes, settings.seed)
     truth = top_units(importance, settings.top_fraction)
     classes = sorted({c for sym in symbiotes for c in sym.arch.classes})
     layers = unit_layers(primary)
@@ -142,9 +147,8 @@ def analyse_universality(
     per_model = {}
     for seed, primary, sym in models:
         trunk, units = clean_pass(primary, x)
-        strength = attribution.intervention_strength(primary, sym, x, y)
+        strength = attribution.intervention_strength(sym, units, y)
         per_model[seed] = {
-            "trunk": trunk,
             "units": units,
             "reps": universality.layer_representations(primary, trunk),
             "strength": strength,

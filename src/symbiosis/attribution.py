@@ -15,8 +15,7 @@ import torch
 from captum.attr import LayerGradientXActivation
 
 from symbiosis.models import GATED_LAYERS, PrimaryCNN
-from symbiosis.polysemanticity import class_conditional_means
-from symbiosis.symbiote import Symbiotes, clean_pass
+from symbiosis.symbiote import Symbiotes
 
 
 def _class_means(values: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
@@ -26,9 +25,9 @@ def _class_means(values: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch
 
 
 @torch.no_grad()
-def intervention_strength(primary: PrimaryCNN, sym: Symbiotes, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """s [K, U] for the symbiotes' classes (sym.arch.classes, in order), on the inputs of each one's class."""
-    _, units = clean_pass(primary, x)
+def intervention_strength(sym: Symbiotes, units: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """s [K, U] for the symbiotes' classes (sym.arch.classes, in order), on the inputs of each one's class, from the
+    primary's clean unit activations `units` [N, U] (symbiosis.symbiote.clean_pass)."""
     gates, shifts = sym(units)
     if gates is not None:
         change = (units * (1 - gates)).abs() / sym.scale  # [K, B, U]
@@ -38,9 +37,9 @@ def intervention_strength(primary: PrimaryCNN, sym: Symbiotes, x: torch.Tensor, 
     return torch.stack([change[i][y == c].double().mean(0).cpu() for i, c in enumerate(sym.arch.classes)])
 
 
-def gradient_x_activation(primary: PrimaryCNN, x: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
-    """[n_classes, U]: mean over class-k inputs of d logit_k / d a_u * a_u (Captum), conv2 summed over space."""
-    trunk, _ = clean_pass(primary, x)
+def gradient_x_activation(primary: PrimaryCNN, trunk: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """[n_classes, U]: mean over class-k inputs of d logit_k / d a_u * a_u (Captum), conv2 summed over space; from the
+    primary's trunk features [N, C, s, s]."""
     per_input = []
     for name in GATED_LAYERS:
         attr = LayerGradientXActivation(primary.classify, primary.taps[name])
@@ -54,16 +53,16 @@ def gradient_x_activation(primary: PrimaryCNN, x: torch.Tensor, y: torch.Tensor,
     return _class_means(torch.cat(per_input, dim=1), y, n_classes)
 
 
-def class_selectivity(primary: PrimaryCNN, x: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
+def class_selectivity(units: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
     """[n_classes, U]: (m_k - m_rest) / (m_k + m_rest), m_rest the mean over the other classes; 0 for dead units."""
-    means = class_conditional_means(primary, x, y, n_classes)
+    means = mean_activation(units, y, n_classes)
     rest = (means.sum(0, keepdim=True) - means) / (n_classes - 1)
     return torch.nan_to_num((means - rest) / (means + rest), nan=0.0)
 
 
-def mean_activation(primary: PrimaryCNN, x: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
-    """[n_classes, U]: the class-conditional mean activation of every unit."""
-    return class_conditional_means(primary, x, y, n_classes)
+def mean_activation(units: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """[n_classes, U]: the class-conditional mean activation of every unit, in float64."""
+    return _class_means(units, y, n_classes)
 
 
 def random_scores(n_classes: int, n_units: int, seed: int) -> torch.Tensor:

@@ -91,7 +91,8 @@ def validate(
     planted = layout[:, : int(layout.any(0).sum())].to(device)
     primary, _ = train_primary(split, arch, primary_cfg, device, fc2_wiring=layout.float(), planted=planted)
     sym, _ = train_symbiotes(primary, split.x_train, split.y_train, symbiote_arch, symbiote_cfg)
-    strength = intervention_strength(primary, sym, x, y)
+    trunk, units_a = clean_pass(primary, x)
+    strength = intervention_strength(sym, units_a, y)
     classes = list(symbiote_arch.classes)
     auc = planted_auc(strength, layout, classes, arch.conv2)
     paired = {(a, b) for pair in plant.pairs for a, b in (pair, pair[::-1])}
@@ -111,14 +112,12 @@ def validate(
         0.5,
         abs(off_auc.nanmean() - 0.5) <= 0.1,
     )
-    trunk = trunk_features(primary, x)
     importance = unit_importance(primary, trunk, y, n_classes)
     unwired = importance[:, arch.conv2 :][:, ~layout.any(0)]
     check("planted", "max |I_k| of unwired units (exact ablation)", unwired.abs().max(), 0.0, unwired.abs().max() == 0)
 
     perm = universality.random_permutations(arch, 1, settings.seed)[0]
     copy = universality.permute_primary(primary, perm)
-    _, units_a = clean_pass(primary, x)
     _, units_b = clean_pass(copy, x)
     found = universality.match_units(units_a, units_b, arch)
     live = units_a.std(0) > 0
@@ -131,7 +130,7 @@ def validate(
     )
     sym_b = sym.permuted(perm)
     circuits = top_units(strength, settings.circuit_fraction)
-    strength_b = intervention_strength(copy, sym_b, x, y)
+    strength_b = intervention_strength(sym_b, units_b, y)
     agree = universality.agreement(
         strength,
         strength_b,
@@ -145,7 +144,7 @@ def validate(
     check("permuted", "circuit Jaccard after matching", agree["jaccard"], 1.0, agree["jaccard"] >= 0.999)
     p_class = agree["jaccard_class_p"]
     check("permuted", "circuit Jaccard p (class-permutation null)", p_class, 0.05, p_class <= 0.05)
-    reps_a = universality.layer_representations(primary, trunk_features(primary, x))
+    reps_a = universality.layer_representations(primary, trunk)
     reps_b = universality.layer_representations(copy, trunk_features(copy, x))
     cka = min(universality.linear_cka(reps_a[n], reps_b[n]) for n in reps_a)
     check("permuted", "min linear CKA over layers", cka, 1.0, cka >= 0.999)
@@ -158,8 +157,8 @@ def validate(
     for offset in (1, 2):
         torch.manual_seed(settings.seed + offset)
         net = PrimaryCNN(arch).to(device).eval()
-        _, units = clean_pass(net, x)
-        imp = unit_importance(net, trunk_features(net, x), y, n_classes)
+        trunk_net, units = clean_pass(net, x)
+        imp = unit_importance(net, trunk_net, y, n_classes)
         nets.append((units, imp, top_units(imp, settings.circuit_fraction)))
     (units_1, imp_1, c_1), (units_2, imp_2, c_2) = nets
     found = universality.match_units(units_1, units_2, arch)
