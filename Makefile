@@ -42,4 +42,4 @@ bench: $(STAMP)
 	python bench/workflow_time.py --out bench/out/workflow_time.json
 
 clean:
-	rm -rf results/*/ figures/*/ logs benchmarks .snakemake
+	rm -rf results/*/ figures/*/ paper/build logs benchmarks .snakemake report.html
