@@ -26,7 +26,7 @@ from symbiosis.analysis import AnalysisSettings, own_class_drop
 from symbiosis.attribution import intervention_strength
 from symbiosis.data import Split
 from symbiosis.features import top_units
-from symbiosis.models import PrimaryArch, PrimaryCNN, trunk_features
+from symbiosis.models import PrimaryArch, PrimaryCNN
 from symbiosis.symbiote import SymbioteArch, SymbioteTraining, clean_pass, train_symbiotes
 from symbiosis.train import PrimaryTraining, train_primary
 
@@ -86,102 +86,124 @@ def validate(
     """Run every known-answer case; returns (checks: one row per check with its value, bound and verdict,
     auc: the planted-feature AUC matrix in long form)."""
     x, y = split.x_test, split.y_test
-    n_classes = arch.n_classes
-    layout = plant_layout(plant, n_classes, arch.fc1)
+    layout = plant_layout(plant, arch.n_classes, arch.fc1)
     planted = layout[:, : int(layout.any(0).sum())].to(device)
     primary, _ = train_primary(split, arch, primary_cfg, device, fc2_wiring=layout.float(), planted=planted)
     sym, _ = train_symbiotes(primary, split.x_train, split.y_train, symbiote_arch, symbiote_cfg)
-    trunk, units_a = clean_pass(primary, x)
-    strength = intervention_strength(sym, units_a, y)
-    classes = list(symbiote_arch.classes)
-    auc = planted_auc(strength, layout, classes, arch.conv2)
+    checks, auc = _planted(primary, sym, x, y, layout, plant)
+    checks += _permuted(primary, sym, x, y, settings, n_null)
+    checks += _random_networks(arch, x, y, settings, n_null, device)
+    return pd.DataFrame(checks), auc
+
+
+def _check(case: str, name: str, value, bound: float, passed) -> dict:
+    return {"case": case, "check": name, "value": float(value), "bound": bound, "passed": bool(passed)}
+
+
+def _planted(primary, sym, x, y, layout, plant) -> tuple[list[dict], pd.DataFrame]:
+    """Does symbiote k single out class k's planted units, and do unwired units have exactly zero importance?"""
+    arch, classes = primary.arch, list(sym.arch.classes)
+    trunk, units = clean_pass(primary, x)
+    auc = planted_auc(intervention_strength(sym, units, y), layout, classes, arch.conv2)
     paired = {(a, b) for pair in plant.pairs for a, b in (pair, pair[::-1])}
-    off = [(i, c) for i, k in enumerate(classes) for c in range(n_classes) if c != k and (k, c) not in paired]
-    checks = []
-
-    def check(case: str, name: str, value: float, bound: float, passed: bool) -> None:
-        checks.append({"case": case, "check": name, "value": float(value), "bound": bound, "passed": bool(passed)})
-
     own = torch.stack([auc[i, k] for i, k in enumerate(classes)])
-    check("planted", "min AUC of symbiote k on class k's planted units", own.min(), 0.95, own.min() >= 0.95)
-    off_auc = torch.stack([auc[i, c] for i, c in off])
-    check(
-        "planted",
-        "mean AUC of symbiote k on other classes' planted units",
-        off_auc.nanmean(),
-        0.5,
-        abs(off_auc.nanmean() - 0.5) <= 0.1,
+    off = torch.stack(
+        [auc[i, c] for i, k in enumerate(classes) for c in range(arch.n_classes) if c != k and (k, c) not in paired]
     )
-    importance = unit_importance(primary, trunk, y, n_classes)
-    unwired = importance[:, arch.conv2 :][:, ~layout.any(0)]
-    check("planted", "max |I_k| of unwired units (exact ablation)", unwired.abs().max(), 0.0, unwired.abs().max() == 0)
+    unwired = unit_importance(primary, trunk, y, arch.n_classes)[:, arch.conv2 :][:, ~layout.any(0)]
+    checks = [
+        _check("planted", "min AUC of symbiote k on class k's planted units", own.min(), 0.95, own.min() >= 0.95),
+        _check(
+            "planted",
+            "mean AUC of symbiote k on other classes' planted units",
+            off.nanmean(),
+            0.5,
+            abs(off.nanmean() - 0.5) <= 0.1,
+        ),
+        _check(
+            "planted", "max |I_k| of unwired units (exact ablation)", unwired.abs().max(), 0.0, unwired.abs().max() == 0
+        ),
+    ]
+    auc_long = pd.DataFrame(
+        [
+            {"symbiote_class": k, "planted_class": c, "auc": float(auc[i, c]), "paired": (k, c) in paired}
+            for i, k in enumerate(classes)
+            for c in range(arch.n_classes)
+        ]
+    )
+    return checks, auc_long
 
+
+def _permuted(primary, sym, x, y, settings: AnalysisSettings, n_null: int) -> list[dict]:
+    """The primary against a copy with its units permuted: matching, agreement, CKA and transfer must be perfect."""
+    arch, n_classes = primary.arch, primary.arch.n_classes
     perm = universality.random_permutations(arch, 1, settings.seed)[0]
     copy = universality.permute_primary(primary, perm)
-    _, units_b = clean_pass(copy, x)
+    trunk_a, units_a = clean_pass(primary, x)
+    trunk_b, units_b = clean_pass(copy, x)
     found = universality.match_units(units_a, units_b, arch)
     live = units_a.std(0) > 0
-    check(
-        "permuted",
-        "share of live units matched to their true partner",
-        (found == perm)[live].double().mean(),
-        1.0,
-        bool((found == perm)[live].all()),
-    )
-    sym_b = sym.permuted(perm)
-    circuits = top_units(strength, settings.circuit_fraction)
-    strength_b = intervention_strength(sym_b, units_b, y)
+    strength_a = intervention_strength(sym, units_a, y)
+    strength_b = intervention_strength(sym.permuted(perm), units_b, y)
     agree = universality.agreement(
-        strength,
+        strength_a,
         strength_b,
-        circuits,
+        top_units(strength_a, settings.circuit_fraction),
         top_units(strength_b, settings.circuit_fraction),
         found,
         arch,
         n_null,
         settings.seed,
     )
-    check("permuted", "circuit Jaccard after matching", agree["jaccard"], 1.0, agree["jaccard"] >= 0.999)
-    p_class = agree["jaccard_class_p"]
-    check("permuted", "circuit Jaccard p (class-permutation null)", p_class, 0.05, p_class <= 0.05)
-    reps_a = universality.layer_representations(primary, trunk)
-    reps_b = universality.layer_representations(copy, trunk_features(copy, x))
+    reps_a = universality.layer_representations(primary, trunk_a)
+    reps_b = universality.layer_representations(copy, trunk_b)
     cka = min(universality.linear_cka(reps_a[n], reps_b[n]) for n in reps_a)
-    check("permuted", "min linear CKA over layers", cka, 1.0, cka >= 0.999)
     share = universality.transfer_share(
         own_class_drop(primary, sym, x, y, n_classes), own_class_drop(copy, sym.permuted(found), x, y, n_classes)
     )
-    check("permuted", "min transfer share over classes", share.min(), 1.0, bool(share.min() >= 0.999))
+    matched = (found == perm)[live]
+    return [
+        _check(
+            "permuted", "share of live units matched to their true partner", matched.double().mean(), 1.0, matched.all()
+        ),
+        _check("permuted", "circuit Jaccard after matching", agree["jaccard"], 1.0, agree["jaccard"] >= 0.999),
+        _check(
+            "permuted",
+            "circuit Jaccard p (class-permutation null)",
+            agree["jaccard_class_p"],
+            0.05,
+            agree["jaccard_class_p"] <= 0.05,
+        ),
+        _check("permuted", "min linear CKA over layers", cka, 1.0, cka >= 0.999),
+        _check("permuted", "min transfer share over classes", share.min(), 1.0, share.min() >= 0.999),
+    ]
 
+
+def _random_networks(arch: PrimaryArch, x, y, settings: AnalysisSettings, n_null: int, device) -> list[dict]:
+    """Two randomly initialised primaries: agreement of their exact-importance circuits must sit at the null."""
     nets = []
     for offset in (1, 2):
         torch.manual_seed(settings.seed + offset)
         net = PrimaryCNN(arch).to(device).eval()
-        trunk_net, units = clean_pass(net, x)
-        imp = unit_importance(net, trunk_net, y, n_classes)
-        nets.append((units, imp, top_units(imp, settings.circuit_fraction)))
+        trunk, units = clean_pass(net, x)
+        importance = unit_importance(net, trunk, y, arch.n_classes)
+        nets.append((units, importance, top_units(importance, settings.circuit_fraction)))
     (units_1, imp_1, c_1), (units_2, imp_2, c_2) = nets
     found = universality.match_units(units_1, units_2, arch)
     agree = universality.agreement(imp_1, imp_2, c_1, c_2, found, arch, n_null, settings.seed)
-    check(
-        "random",
-        "circuit Jaccard p (class-permutation null)",
-        agree["jaccard_class_p"],
-        0.05,
-        agree["jaccard_class_p"] > 0.05,
-    )
-    check(
-        "random",
-        "importance Spearman p (class-permutation null)",
-        agree["spearman_class_p"],
-        0.05,
-        agree["spearman_class_p"] > 0.05,
-    )
-    auc_long = pd.DataFrame(
-        [
-            {"symbiote_class": k, "planted_class": c, "auc": float(auc[i, c]), "paired": (k, c) in paired}
-            for i, k in enumerate(classes)
-            for c in range(n_classes)
-        ]
-    )
-    return pd.DataFrame(checks), auc_long
+    return [
+        _check(
+            "random",
+            "circuit Jaccard p (class-permutation null)",
+            agree["jaccard_class_p"],
+            0.05,
+            agree["jaccard_class_p"] > 0.05,
+        ),
+        _check(
+            "random",
+            "importance Spearman p (class-permutation null)",
+            agree["spearman_class_p"],
+            0.05,
+            agree["spearman_class_p"] > 0.05,
+        ),
+    ]
