@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# A run killed with SIGKILL leaves Snakemake's lock behind: when no Snakemake is running, a lock is stale and is lifted,
+# so that the same command resumes the run (incomplete outputs are redone: profiles/default sets rerun-incomplete).
 reproduce: $(STAMP)
-	snakemake --cores all
+	@pgrep -f '[s]nakemake.*--cores' >/dev/null || snakemake --unlock $(SNAKEMAKE_ARGS) >/dev/null 2>&1 || true
+	snakemake --cores all $(SNAKEMAKE_ARGS)
 
 dry-run: $(STAMP)
 	snakemake -n
