@@ -31,8 +31,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 import yaml
+from primary_throughput import matmul_peak_gflops, train_flops_per_sample  # bench/, beside this file
 from torch.utils.flop_counter import FlopCounterMode
 
 from symbiosis.models import PrimaryArch, PrimaryCNN, unit_activations
@@ -59,28 +59,6 @@ def startup_seconds(module: str, repeats: int = 3) -> float:
         subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
         best = min(best, time.perf_counter() - t)
     return best
-
-
-def matmul_peak_gflops(n: int = 2048, repeats: int = 5) -> float:
-    torch.set_num_threads(1)
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    a @ b
-    best = min(_timed(lambda: a @ b) for _ in range(repeats))
-    return 2 * n**3 / best / 1e9
-
-
-def _timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
-
-
-def primary_flops_per_sample(arch: PrimaryArch, batch: int = 64) -> float:
-    model = PrimaryCNN(arch)
-    x, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
-    with FlopCounterMode(display=False) as counter:
-        F.cross_entropy(model(x), y).backward()
-    return counter.get_total_flops() / batch
 
 
 def symbiote_flops_per_step(arch: PrimaryArch, kind: str, n_classes: int, batch: int) -> float:
@@ -150,12 +128,12 @@ def main() -> None:
     sym = {"epochs": 10, "batch_size": 256, "kinds": ["symbiote", "static", "steering"], **config.get("symbiote", {})}
     steps = sym["epochs"] * math.ceil(n_train / sym["batch_size"])
     flops = {
-        "train_primary": models * primary_epochs * n_train * primary_flops_per_sample(arch),
+        "train_primary": models * primary_epochs * n_train * train_flops_per_sample(arch),
         "train_symbiotes": models
         * steps
         * sum(symbiote_flops_per_step(arch, kind, len(config["classes"]), sym["batch_size"]) for kind in sym["kinds"]),
     }
-    peak = matmul_peak_gflops()
+    peak = matmul_peak_gflops(threads=1)
     result = {
         "config": args.configfile,
         "cores": os.cpu_count(),
