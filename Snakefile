@@ -1,7 +1,7 @@
 # symbiosis: mechanistic interpretability through network symbiosis.
-# Stages: data -> primaries (per sparsity x seed) -> polysemanticity -> symbiotes (per model, all classes at
-# once) -> their evaluation -> per-model analysis and cross-model universality -> tables -> figures; and the
-# ground-truth validation of the metrics.
+# Stages: data -> primaries (per sparsity x seed, with their polysemanticity) -> symbiotes (per model, all classes
+# and kinds at once, with their evaluation) -> per-model analysis and cross-model universality -> tables -> figures
+# -> paper; and the ground-truth validation of the metrics.
 # Run: snakemake --cores all   (config/config.yaml; a small one: --configfile config/test.yaml)
 from snakemake.utils import min_version
 

@@ -43,9 +43,7 @@ COPY = ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates")
 TORCH_RULES = {
     "prepare_data",
     "train_primary",
-    "polysemanticity",
     "train_symbiotes",
-    "evaluate_symbiotes",
     "analyse_model",
     "universality",
     "validate_ground_truth",

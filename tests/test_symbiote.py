@@ -26,7 +26,7 @@ SMALL = PrimaryArch(conv1=8, conv2=16, fc1=64)
 def small_primary(mnist5k):
     """A real, quickly trained primary (about 95 % test accuracy) for behavioural checks."""
     torch.manual_seed(0)
-    model, _ = train_primary(mnist5k, SMALL, PrimaryTraining(epochs=6), torch.device("cpu"))
+    model, _ = train_primary(mnist5k, SMALL, PrimaryTraining(epochs=6, batch_size=256), torch.device("cpu"))
     return model
 
 

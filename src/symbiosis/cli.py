@@ -64,6 +64,7 @@ def cmd_train_primary(args) -> None:
     from symbiosis.data import load_split
     from symbiosis.device import resolve_device, set_threads
     from symbiosis.models import count_parameters
+    from symbiosis.polysemanticity import unit_table
     from symbiosis.provenance import provenance
     from symbiosis.train import PrimaryTraining, accuracy_report, train_primary
 
@@ -88,17 +89,8 @@ def cmd_train_primary(args) -> None:
             **provenance(),
         },
     )
-
-
-def cmd_polysemanticity(args) -> None:
-    from symbiosis.checkpoint import load_primary
-    from symbiosis.choices import N_CLASSES
-    from symbiosis.data import load_split
-    from symbiosis.polysemanticity import unit_table
-
-    split = load_split(args.data)
-    model, _ = load_primary(args.model)
-    _write_csv(args.out, unit_table(model, split.x_test, split.y_test, N_CLASSES))
+    if args.units is not None:
+        _write_csv(args.units, unit_table(model, split.x_test, split.y_test, N_CLASSES))
 
 
 def cmd_primaries_table(args) -> None:
@@ -114,12 +106,16 @@ def cmd_train_symbiotes(args) -> None:
     from symbiosis.data import load_split
     from symbiosis.device import resolve_device, set_threads
     from symbiosis.errors import SymbiosisError
+    from symbiosis.evaluate import evaluate_symbiotes
     from symbiosis.models import count_parameters
     from symbiosis.provenance import provenance
-    from symbiosis.symbiote import SymbioteArch, SymbioteTraining, train_symbiotes
+    from symbiosis.symbiote import SymbioteArch, SymbioteTraining, clean_pass, train_symbiotes
 
     if len(args.kinds) != len(args.out):
         raise SymbiosisError(f"{len(args.kinds)} --kinds but {len(args.out)} --out paths; give one path per kind")
+    evaluation = {"summary": args.summary, "inhibition": args.inhibition, "gates": args.gates}
+    if any(evaluation.values()) and not all(evaluation.values()):
+        raise SymbiosisError("give all of --summary, --inhibition and --gates to evaluate the symbiotes, or none")
     device = resolve_device(args.device)
     set_threads(args.threads)
     primary, meta = load_primary(args.model, device=device)
@@ -130,9 +126,12 @@ def cmd_train_symbiotes(args) -> None:
     given = {k: getattr(args, k) for k in SymbioteTraining.__dataclass_fields__ if getattr(args, k, None) is not None}
     cfg = SymbioteTraining(**given)
     shape = {k: getattr(args, k) for k in ("hidden", "g_max") if getattr(args, k) is not None}
+    clean = clean_pass(primary, split.x_train)  # shared by every kind
+    trained = []
     for kind, out in zip(args.kinds, args.out, strict=True):
         arch = SymbioteArch(kind=kind, classes=tuple(args.classes), **shape)
-        sym, history = train_symbiotes(primary, split.x_train, split.y_train, arch, cfg, progress=args.progress)
+        sym, history = train_symbiotes(primary, split.x_train, split.y_train, arch, cfg, args.progress, clean)
+        trained.append(sym)
         save_symbiotes(
             out,
             sym,
@@ -152,21 +151,11 @@ def cmd_train_symbiotes(args) -> None:
                 **provenance(),
             },
         )
-
-
-def cmd_evaluate_symbiotes(args) -> None:
-    from symbiosis.checkpoint import load_primary, load_symbiotes
-    from symbiosis.data import load_split
-    from symbiosis.evaluate import evaluate_symbiotes
-
-    primary, meta = load_primary(args.model)
-    symbiotes = [load_symbiotes(path, primary.arch)[0] for path in args.symbiotes]
-    split = load_split(args.data)
-    tables = evaluate_symbiotes(
-        primary, symbiotes, split.x_test, split.y_test, _model_info(meta), args.max_target_accuracy, args.max_other_drop
-    )
-    for table, out in zip(tables, (args.summary, args.inhibition, args.gates), strict=True):
-        _write_csv(out, table)
+    if any(evaluation.values()):
+        criterion = (args.max_target_accuracy, args.max_other_drop)
+        tables = evaluate_symbiotes(primary, trained, split.x_test, split.y_test, _model_info(meta), *criterion)
+        for table, out in zip(tables, evaluation.values(), strict=True):
+            _write_csv(out, table)
 
 
 def cmd_symbiotes_table(args) -> None:
@@ -353,13 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     p.add_argument("--progress", action="store_true", help="show a progress bar")
     p.add_argument("--out", type=Path, required=True, help="checkpoint .safetensors (sidecar .json beside it)")
+    p.add_argument("--units", type=Path, help="also write per-unit polysemanticity on the test split (CSV)")
     p.set_defaults(func=cmd_train_primary)
-
-    p = sub.add_parser("polysemanticity", help="per-unit polysemanticity of one primary on the test split")
-    p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--model", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True, help="CSV, one row per gated unit")
-    p.set_defaults(func=cmd_polysemanticity)
 
     p = sub.add_parser("primaries-table", help="one row per primary: accuracy, sparsity, polysemanticity")
     p.add_argument("--sidecars", nargs="+", required=True, help="primary .json sidecars")
@@ -385,22 +369,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     p.add_argument("--progress", action="store_true", help="show a progress bar")
     p.add_argument("--out", type=Path, nargs="+", required=True, help="one .safetensors per kind, in --kinds order")
-    p.set_defaults(func=cmd_train_symbiotes)
-
-    p = sub.add_parser("evaluate-symbiotes", help="inhibition matrix, accuracies and gates of a model's symbiotes")
-    p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--model", type=Path, required=True, help="the primary the symbiotes were trained for")
-    p.add_argument("--symbiotes", type=Path, nargs="+", required=True, help="files written by train-symbiotes")
     p.add_argument("--max-target-accuracy", type=float, default=0.02, help="criterion: target accuracy at most")
     p.add_argument("--max-other-drop", type=float, default=0.01, help="criterion: other-class accuracy drop at most")
-    p.add_argument("--summary", type=Path, required=True, help="CSV, one row per kind x target class")
-    p.add_argument("--inhibition", type=Path, required=True, help="CSV, accuracy on class j under symbiote k")
-    p.add_argument("--gates", type=Path, required=True, help="CSV, histogram of gates on the target class")
-    p.set_defaults(func=cmd_evaluate_symbiotes)
+    p.add_argument("--summary", type=Path, help="evaluate on the test split: CSV, one row per kind x target class")
+    p.add_argument("--inhibition", type=Path, help="evaluate: CSV, accuracy on class j under symbiote k")
+    p.add_argument("--gates", type=Path, help="evaluate: CSV, histogram of gates on the target class")
+    p.set_defaults(func=cmd_train_symbiotes)
 
     p = sub.add_parser("symbiotes-table", help="all models' symbiote results in one table, and per-sparsity summaries")
-    p.add_argument("--summaries", nargs="+", required=True, help="summary CSVs of evaluate-symbiotes")
-    p.add_argument("--inhibitions", nargs="+", required=True, help="inhibition CSVs of evaluate-symbiotes")
+    p.add_argument("--summaries", nargs="+", required=True, help="summary CSVs of train-symbiotes")
+    p.add_argument("--inhibitions", nargs="+", required=True, help="inhibition CSVs of train-symbiotes")
     p.add_argument("--sidecars", nargs="+", required=True, help="symbiote .json sidecars (training curves)")
     p.add_argument("--out", type=Path, required=True, help="CSV, one row per model x class x kind")
     p.add_argument("--summary", type=Path, required=True, help="CSV, per sparsity x kind: mean and 95 %% interval")

@@ -7,6 +7,7 @@ count of masked weights matches the schedule. `finalize` makes the masks permane
 
 from __future__ import annotations
 
+import torch
 from torch.nn.utils import prune
 
 from symbiosis.models import PrimaryCNN
@@ -31,10 +32,27 @@ def n_masked(model: PrimaryCNN) -> int:
 
 
 def prune_to(model: PrimaryCNN, sparsity: float) -> None:
-    """Mask more of the globally smallest-magnitude weights until `sparsity` of the prunable weights are masked."""
+    """Mask more of the globally smallest-magnitude weights until `sparsity` of the prunable weights are masked.
+
+    The choice is `prune.global_unstructured` with `L1Unstructured` (the `extra` smallest |w| among the weights not yet
+    masked, across all layers); it is made here because that function flattens weights with `view`, which fails on the
+    channels-last convolution weights (symbiosis.models). A layer's first mask is applied with `prune.custom_from_mask`
+    (its pre-hook recomputes `weight` = mask * weight_orig at every forward); later ones update that mask in place.
+    Masked weights are zero from the next forward; `finalize` folds them in."""
+    params = model.prunable()
     extra = round(sparsity * n_prunable(model)) - n_masked(model)
-    if extra > 0:
-        prune.global_unstructured(model.prunable(), pruning_method=prune.L1Unstructured, amount=extra)
+    if extra <= 0:
+        return
+    weights = [getattr(m, name).detach() for m, name in params]
+    masks = [getattr(m, f"{name}_mask", torch.ones_like(w)) for (m, name), w in zip(params, weights, strict=True)]
+    kept = torch.cat([mask.flatten() for mask in masks])
+    scores = torch.cat([w.abs().flatten() for w in weights]).masked_fill(kept == 0, torch.inf)
+    kept[torch.topk(scores, extra, largest=False).indices] = 0
+    for (m, name), w, mask in zip(params, weights, kept.split([w.numel() for w in weights]), strict=True):
+        if hasattr(m, f"{name}_mask"):  # the new mask lies within the old one; in place, it keeps its memory format
+            getattr(m, f"{name}_mask").copy_(mask.view(w.shape))
+        else:
+            prune.custom_from_mask(m, name, mask.view(w.shape))
 
 
 def finalize(model: PrimaryCNN) -> None:

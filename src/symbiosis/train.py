@@ -17,8 +17,8 @@ from symbiosis.models import PrimaryArch, PrimaryCNN, measured_sparsity
 class PrimaryTraining:
     sparsity: float = 0.0
     seed: int = 0
-    epochs: int = 20
-    batch_size: int = 256  # bench/primary_throughput.py: the fastest step throughput at 1 and 2 threads
+    epochs: int = 10
+    batch_size: int = 128  # config/config.yaml says why
     lr: float = 5e-3
     augment_shift: int = 2  # random translation of up to this many pixels per training image (0: none)
     prune_start: float = 0.1  # fraction of training steps before pruning starts

@@ -4,6 +4,7 @@ rule train_primary:
     output:
         model=f"{MODEL_DIR}/primary.safetensors",
         sidecar=f"{MODEL_DIR}/primary.json",
+        units=f"{MODEL_DIR}/polysemanticity.csv",
     log:
         "logs/{dataset}/train_primary/s{sparsity}-seed{seed}.log",
     benchmark:
@@ -26,27 +27,8 @@ rule train_primary:
     shell:
         "python -m symbiosis train-primary --data {input} --dataset {wildcards.dataset} "
         "--sparsity {wildcards.sparsity} --seed {wildcards.seed} --widths {params.widths} "
-        "{params.train} --device {params.device} --threads {threads} --out {output.model} 2> {log}"
-
-
-rule polysemanticity:
-    input:
-        data="results/{dataset}/data.safetensors",
-        model=f"{MODEL_DIR}/primary.safetensors",
-    output:
-        f"{MODEL_DIR}/polysemanticity.csv",
-    log:
-        "logs/{dataset}/polysemanticity/s{sparsity}-seed{seed}.log",
-    benchmark:
-        "benchmarks/{dataset}/polysemanticity/s{sparsity}-seed{seed}.tsv"
-    conda:
-        "../envs/torch.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    shell:
-        "python -m symbiosis polysemanticity --data {input.data} --model {input.model} --out {output} 2> {log}"
+        "{params.train} --device {params.device} --threads {threads} --out {output.model} "
+        "--units {output.units} 2> {log}"
 
 
 rule primaries_table:

@@ -6,12 +6,15 @@ rule train_symbiotes:
         data="results/{dataset}/data.safetensors",
         model=f"{MODEL_DIR}/primary.safetensors",
     output:
-        expand(
+        models=expand(
             f"{MODEL_DIR}/symbiotes_{{kind}}.{{ext}}",
             kind=SYMBIOTE["kinds"],
             ext=("safetensors", "json"),
             allow_missing=True,
         ),
+        summary=f"{MODEL_DIR}/symbiotes.csv",
+        inhibition=f"{MODEL_DIR}/inhibition.csv",
+        gates=f"{MODEL_DIR}/gates.csv",
     log:
         "logs/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.log",
     benchmark:
@@ -44,45 +47,16 @@ rule train_symbiotes:
                 "lam",
             )
         ),
-        device=config["device"],
-    shell:
-        "python -m symbiosis train-symbiotes --data {input.data} --model {input.model} "
-        "--kinds {params.kinds} --classes {params.classes} --seed {wildcards.seed} {params.train} "
-        "--device {params.device} --threads {threads} --out {params.out} 2> {log}"
-
-
-rule evaluate_symbiotes:
-    input:
-        data="results/{dataset}/data.safetensors",
-        model=f"{MODEL_DIR}/primary.safetensors",
-        symbiotes=expand(
-            f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors",
-            kind=SYMBIOTE["kinds"],
-            allow_missing=True,
-        ),
-    output:
-        summary=f"{MODEL_DIR}/symbiotes.csv",
-        inhibition=f"{MODEL_DIR}/inhibition.csv",
-        gates=f"{MODEL_DIR}/gates.csv",
-    log:
-        "logs/{dataset}/evaluate_symbiotes/s{sparsity}-seed{seed}.log",
-    benchmark:
-        "benchmarks/{dataset}/evaluate_symbiotes/s{sparsity}-seed{seed}.tsv"
-    conda:
-        "../envs/torch.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
         criterion=(
             f"--max-target-accuracy {SYMBIOTE['max_target_accuracy']} "
             f"--max-other-drop {SYMBIOTE['max_other_drop']}"
         ),
+        device=config["device"],
     shell:
-        "python -m symbiosis evaluate-symbiotes --data {input.data} --model {input.model} "
-        "--symbiotes {input.symbiotes} {params.criterion} --summary {output.summary} "
-        "--inhibition {output.inhibition} --gates {output.gates} 2> {log}"
+        "python -m symbiosis train-symbiotes --data {input.data} --model {input.model} "
+        "--kinds {params.kinds} --classes {params.classes} --seed {wildcards.seed} {params.train} "
+        "--device {params.device} --threads {threads} --out {params.out} {params.criterion} "
+        "--summary {output.summary} --inhibition {output.inhibition} --gates {output.gates} 2> {log}"
 
 
 rule symbiotes_table:
