@@ -66,8 +66,9 @@ def symbiote_flops_per_step(arch: PrimaryArch, kind: str, n_classes: int, batch:
     _, acts = primary.classify(trunk, return_activations=True)
     units = unit_activations(acts)
     y = torch.randint(0, 10, (batch,))
+    products = primary.channel_products(trunk)  # cached once per model by train_symbiotes, not per step
     with FlopCounterMode(display=False) as counter:
-        logits, penalty = sym.edit(primary, trunk, units)
+        logits, penalty = sym.edit(primary, trunk, units, products)
         symbiote_loss(logits, y, torch.arange(n_classes), penalty, 1.0, 1.0).sum().backward()
     return counter.get_total_flops()
 
@@ -122,7 +123,7 @@ def main() -> None:
         }
     )
     models = len(config["sparsities"]) * len(config["seeds"])
-    primary_epochs = config.get("primary", {}).get("epochs", 20)
+    primary_epochs = config.get("primary", {}).get("epochs", 10)
     sym = {"epochs": 10, "batch_size": 256, "kinds": ["symbiote", "static", "steering"], **config.get("symbiote", {})}
     steps = sym["epochs"] * math.ceil(n_train / sym["batch_size"])
     flops = {

@@ -489,9 +489,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from symbiosis.allocator import keep_freed_memory
     from symbiosis.errors import SymbiosisError
 
     args = build_parser().parse_args(argv)
+    keep_freed_memory()
     try:
         args.func(args)
     except SymbiosisError as e:

@@ -172,7 +172,10 @@ def train_symbiotes(
     trunk, units = clean_pass(primary, x) if clean is None else clean
     with torch.no_grad():
         products = torch.cat([primary.channel_products(tb) for tb in trunk.split(1024)])
-    y = y.to(device)
+    # Each epoch gathers the whole shuffled data set once into these buffers, and batches are views of them: one copy
+    # per epoch into memory already mapped, instead of a fresh allocation per batch (about 2 ms a batch here).
+    data = (trunk.contiguous(), units, products, y.to(device))
+    shuffled = [torch.empty_like(t) for t in data]
     torch.manual_seed(cfg.seed)
     sym = Symbiotes(arch, primary.arch, seed=cfg.seed).to(device)
     sym.fit_scale(units)
@@ -182,16 +185,19 @@ def train_symbiotes(
     history = {"step": [], "target_accuracy": [], "other_accuracy": []}  # per step, one value per class
     step = 0
     for _ in tqdm(range(cfg.epochs), desc=f"symbiotes ({arch.kind})", disable=not progress):
-        for idx in torch.randperm(len(y), generator=gen).split(cfg.batch_size):
-            idx = idx.to(device)
-            logits, penalty = sym.edit(primary, trunk[idx], units[idx], products[idx])
-            loss = symbiote_loss(logits, y[idx], classes, penalty, cfg.alpha, cfg.lam)
+        order = torch.randperm(len(y), generator=gen).to(device)
+        for t, out in zip(data, shuffled, strict=True):
+            torch.index_select(t, 0, order, out=out)
+        for batch in zip(*(t.split(cfg.batch_size) for t in shuffled), strict=True):
+            trunk_b, units_b, products_b, y_b = batch
+            logits, penalty = sym.edit(primary, trunk_b, units_b, products_b)
+            loss = symbiote_loss(logits, y_b, classes, penalty, cfg.alpha, cfg.lam)
             opt.zero_grad(set_to_none=True)
             loss.sum().backward()  # classes share no parameters: the sum trains each on its own loss
             opt.step()
             with torch.no_grad():
-                correct = logits.argmax(2) == y[idx][None]
-                is_target = y[idx][None] == classes[:, None]
+                correct = logits.argmax(2) == y_b[None]
+                is_target = y_b[None] == classes[:, None]
                 history["step"].append(step)
                 history["target_accuracy"].append(_masked_mean(correct, is_target))
                 history["other_accuracy"].append(_masked_mean(correct, ~is_target))
