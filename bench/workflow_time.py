@@ -44,8 +44,7 @@ TORCH_RULES = {
     "prepare_data",
     "train_primary",
     "train_symbiotes",
-    "analyse_model",
-    "universality",
+    "analyse_sparsity",
     "validate_ground_truth",
 }
 

@@ -37,7 +37,7 @@ def test_dry_run_lists_the_dag():
     assert proc.returncode == 0, proc.stderr
     rules = ["prepare_data", "train_primary", "primaries_table", "plot_primaries"]
     rules += ["train_symbiotes", "symbiotes_table", "plot_inhibition", "plot_symbiote_training"]
-    rules += ["analyse_model", "universality", "validate_ground_truth", "analysis_tables", "plot_ground_truth"]
+    rules += ["analyse_sparsity", "validate_ground_truth", "analysis_tables", "plot_ground_truth"]
     for rule in rules:
         assert rule in proc.stdout
 

@@ -179,3 +179,24 @@ def own_class_drop(primary: PrimaryCNN, sym: Symbiotes, x: torch.Tensor, y: torc
     matrix = inhibition_matrix(primary, sym, x, y, n_classes)
     correct = (predict(primary, x) == y).double()
     return torch.stack([correct[y == k].mean() - matrix[i, k] for i, k in enumerate(sym.arch.classes)])
+
+
+def analyse_sparsity(
+    models: list[tuple[int, PrimaryCNN, list[Symbiotes]]],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    n_classes: int,
+    settings: AnalysisSettings,
+    n_null: int,
+    model_infos: list[dict],
+) -> tuple[list[dict[str, pd.DataFrame]], pd.DataFrame]:
+    """Every model of one sparsity level (seed, primary, its symbiotes of each kind): `analyse_model` for each, and
+    `analyse_universality` across them with their activation-reading symbiotes. One job per level instead of one per
+    model plus one per level: each process pays seconds of imports (bench/workflow_time.py)."""
+    per_model = [
+        analyse_model(primary, symbiotes, x, y, n_classes, settings, info)
+        for (_, primary, symbiotes), info in zip(models, model_infos, strict=True)
+    ]
+    readers = [(seed, primary, next(s for s in syms if s.arch.kind == "symbiote")) for seed, primary, syms in models]
+    info = {k: v for k, v in model_infos[0].items() if k != "seed"}
+    return per_model, analyse_universality(readers, x, y, n_classes, settings, n_null, info)

@@ -172,43 +172,38 @@ def cmd_symbiotes_table(args) -> None:
         _write_csv(out, frame)
 
 
-def cmd_analyse_model(args) -> None:
-    from symbiosis.analysis import AnalysisSettings, analyse_model
+def cmd_analyse_sparsity(args) -> None:
+    from symbiosis.analysis import AnalysisSettings, analyse_sparsity
     from symbiosis.checkpoint import load_primary, load_symbiotes
-    from symbiosis.choices import N_CLASSES
-    from symbiosis.data import load_split
-    from symbiosis.device import set_threads
-
-    set_threads(args.threads)
-    primary, meta = load_primary(args.model)
-    symbiotes = [load_symbiotes(path, primary.arch)[0] for path in args.symbiotes]
-    split = load_split(args.data)
-    settings = AnalysisSettings(args.top_fraction, args.circuit_fraction, args.seed)
-    tables = analyse_model(primary, symbiotes, split.x_test, split.y_test, N_CLASSES, settings, _model_info(meta))
-    for name in ("units", "features", "circuits", "overlap"):
-        _write_csv(getattr(args, name), tables[name])
-
-
-def cmd_universality(args) -> None:
-    from symbiosis.analysis import AnalysisSettings, analyse_universality
-    from symbiosis.checkpoint import load_primary, load_symbiotes
-    from symbiosis.choices import N_CLASSES
+    from symbiosis.choices import ANALYSIS_FILES, N_CLASSES
     from symbiosis.data import load_split
     from symbiosis.device import set_threads
     from symbiosis.errors import SymbiosisError
 
-    if len(args.models) != len(args.symbiotes):
-        raise SymbiosisError(f"{len(args.models)} --models but {len(args.symbiotes)} --symbiotes; give one per model")
+    n, k = len(args.models), len(args.kinds)
+    if len(args.symbiotes) != n * k or len(args.out_dirs) != n:
+        raise SymbiosisError(
+            f"{n} --models need {n * k} --symbiotes (one per model and kind, model by model) and {n} --out-dirs; "
+            f"got {len(args.symbiotes)} and {len(args.out_dirs)}"
+        )
+    if "symbiote" not in args.kinds:
+        raise SymbiosisError("universality compares activation-reading symbiotes: include 'symbiote' in --kinds")
     set_threads(args.threads)
-    models, info = [], None
-    for model_path, sym_path in zip(args.models, args.symbiotes, strict=True):
-        primary, meta = load_primary(model_path)
-        models.append((meta["training"]["seed"], primary, load_symbiotes(sym_path, primary.arch)[0]))
-        info = {k: v for k, v in _model_info(meta).items() if k != "seed"}
+    models, infos = [], []
+    for i, path in enumerate(args.models):
+        primary, meta = load_primary(path)
+        symbiotes = [load_symbiotes(p, primary.arch)[0] for p in args.symbiotes[i * k : (i + 1) * k]]
+        models.append((meta["training"]["seed"], primary, symbiotes))
+        infos.append(_model_info(meta))
     split = load_split(args.data)
-    settings = AnalysisSettings(circuit_fraction=args.circuit_fraction, seed=args.seed)
-    table = analyse_universality(models, split.x_test, split.y_test, N_CLASSES, settings, args.null_permutations, info)
-    _write_csv(args.out, table)
+    settings = AnalysisSettings(args.top_fraction, args.circuit_fraction, args.seed)
+    per_model, universality = analyse_sparsity(
+        models, split.x_test, split.y_test, N_CLASSES, settings, args.null_permutations, infos
+    )
+    for tables, out_dir in zip(per_model, args.out_dirs, strict=True):
+        for name in ANALYSIS_FILES:
+            _write_csv(out_dir / f"{name}.csv", tables[name])
+    _write_csv(args.universality, universality)
 
 
 def cmd_validate_ground_truth(args) -> None:
@@ -312,7 +307,15 @@ def _pair(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from symbiosis.choices import ANALYSIS_TABLES, DATASETS, DEVICES, N_CLASSES, STATS_INPUTS, SYMBIOTE_KINDS
+    from symbiosis.choices import (
+        ANALYSIS_FILES,
+        ANALYSIS_TABLES,
+        DATASETS,
+        DEVICES,
+        N_CLASSES,
+        STATS_INPUTS,
+        SYMBIOTE_KINDS,
+    )
 
     parser = argparse.ArgumentParser(prog="symbiosis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -386,33 +389,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--curves", type=Path, required=True, help="CSV, training curves per kind, model and class")
     p.set_defaults(func=cmd_symbiotes_table)
 
-    p = sub.add_parser("analyse-model", help="exact importances, feature recovery and circuits of one model")
+    p = sub.add_parser(
+        "analyse-sparsity", help="per-model features and circuits, and universality across the models of one level"
+    )
     p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--model", type=Path, required=True)
-    p.add_argument("--symbiotes", type=Path, nargs="+", required=True, help="the model's symbiotes, any kinds")
+    p.add_argument("--models", type=Path, nargs="+", required=True, help="the primaries of one sparsity level")
+    p.add_argument("--kinds", nargs="+", choices=SYMBIOTE_KINDS, required=True, help="symbiote kinds, in order")
+    p.add_argument("--symbiotes", type=Path, nargs="+", required=True, help="per model, one file per kind in order")
     p.add_argument("--top-fraction", type=float, default=0.1, help="G_k: top share of units by exact importance")
     p.add_argument("--circuit-fraction", type=float, default=0.1, help="C_k: top share of units by strength")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
-    p.add_argument("--threads", type=int, default=None)
-    for name, text in (
-        ("units", "CSV, importance and every score per class and unit"),
-        ("features", "CSV, feature recovery per method and class"),
-        ("circuits", "CSV, circuit faithfulness and agreement per kind and class"),
-        ("overlap", "CSV, chance-corrected cross-class circuit overlap"),
-    ):
-        p.add_argument(f"--{name}", type=Path, required=True, help=text)
-    p.set_defaults(func=cmd_analyse_model)
-
-    p = sub.add_parser("universality", help="cross-model universality of the models at one sparsity level")
-    p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--models", type=Path, nargs="+", required=True, help="primaries of different seeds")
-    p.add_argument("--symbiotes", type=Path, nargs="+", required=True, help="their activation-reading symbiotes")
-    p.add_argument("--circuit-fraction", type=float, default=0.1)
     p.add_argument("--null-permutations", type=int, default=1000)
-    p.add_argument("--seed", type=int, default=0, help="seed of the nulls and of the random network")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random baseline, the nulls and the random network")
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--out", type=Path, required=True, help="CSV, one row per pair of models")
-    p.set_defaults(func=cmd_universality)
+    p.add_argument(
+        "--out-dirs", type=Path, nargs="+", required=True, help=f"per model: {', '.join(ANALYSIS_FILES)} (.csv)"
+    )
+    p.add_argument("--universality", type=Path, required=True, help="CSV, one row per pair of models")
+    p.set_defaults(func=cmd_analyse_sparsity)
 
     p = sub.add_parser("validate-ground-truth", help="score the metrics on cases with a known answer")
     p.add_argument("--data", type=Path, required=True)

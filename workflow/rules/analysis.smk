@@ -2,73 +2,51 @@ ANALYSIS = config["analysis"]
 GROUND_TRUTH = config["ground_truth"]
 
 
-rule analyse_model:
+rule analyse_sparsity:
     input:
         data="results/{dataset}/data.safetensors",
-        model=f"{MODEL_DIR}/primary.safetensors",
-        symbiotes=symbiote_files(SYMBIOTE["kinds"]),
+        models=lambda w: level(w, f"{MODEL_DIR}/primary.safetensors"),
+        symbiotes=lambda w: [
+            path
+            for seed in config["seeds"]
+            for path in expand(
+                f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors",
+                kind=SYMBIOTE["kinds"],
+                dataset=w.dataset,
+                sparsity=w.sparsity,
+                seed=seed,
+            )
+        ],
     output:
-        units=f"{MODEL_DIR}/units.csv",
-        features=f"{MODEL_DIR}/features.csv",
-        circuits=f"{MODEL_DIR}/circuits.csv",
-        overlap=f"{MODEL_DIR}/overlap.csv",
+        tables=expand(
+            f"{MODEL_DIR}/{{name}}.csv",
+            name=ANALYSIS_FILES,
+            seed=config["seeds"],
+            allow_missing=True,
+        ),
+        universality="results/{dataset}/universality/s{sparsity}.csv",
     log:
-        "logs/{dataset}/analyse_model/s{sparsity}-seed{seed}.log",
+        "logs/{dataset}/analyse_sparsity/s{sparsity}.log",
     benchmark:
-        "benchmarks/{dataset}/analyse_model/s{sparsity}-seed{seed}.tsv"
+        "benchmarks/{dataset}/analyse_sparsity/s{sparsity}.tsv"
     conda:
         "../envs/torch.yaml"
     threads: config["threads"]
     resources:
         mem_mb=3000,
-        runtime=10,
+        runtime=20,
     params:
+        kinds=" ".join(SYMBIOTE["kinds"]),
+        out_dirs=lambda w: level(w, MODEL_DIR),
         settings=(
             f"--top-fraction {ANALYSIS['top_fraction']} "
-            f"--circuit-fraction {ANALYSIS['circuit_fraction']} --seed {ANALYSIS['seed']}"
-        ),
-    shell:
-        "python -m symbiosis analyse-model --data {input.data} --model {input.model} "
-        "--symbiotes {input.symbiotes} {params.settings} --threads {threads} "
-        "--units {output.units} --features {output.features} --circuits {output.circuits} "
-        "--overlap {output.overlap} 2> {log}"
-
-
-rule universality:
-    input:
-        data="results/{dataset}/data.safetensors",
-        models=lambda w: expand(
-            f"{MODEL_DIR}/primary.safetensors",
-            dataset=w.dataset,
-            sparsity=w.sparsity,
-            seed=config["seeds"],
-        ),
-        symbiotes=lambda w: expand(
-            f"{MODEL_DIR}/symbiotes_symbiote.safetensors",
-            dataset=w.dataset,
-            sparsity=w.sparsity,
-            seed=config["seeds"],
-        ),
-    output:
-        "results/{dataset}/universality/s{sparsity}.csv",
-    log:
-        "logs/{dataset}/universality/s{sparsity}.log",
-    benchmark:
-        "benchmarks/{dataset}/universality/s{sparsity}.tsv"
-    conda:
-        "../envs/torch.yaml"
-    threads: config["threads"]
-    resources:
-        mem_mb=3000,
-        runtime=10,
-    params:
-        settings=(
             f"--circuit-fraction {ANALYSIS['circuit_fraction']} "
             f"--null-permutations {ANALYSIS['null_permutations']} --seed {ANALYSIS['seed']}"
         ),
     shell:
-        "python -m symbiosis universality --data {input.data} --models {input.models} "
-        "--symbiotes {input.symbiotes} {params.settings} --threads {threads} --out {output} 2> {log}"
+        "python -m symbiosis analyse-sparsity --data {input.data} --models {input.models} "
+        "--kinds {params.kinds} --symbiotes {input.symbiotes} {params.settings} --threads {threads} "
+        "--out-dirs {params.out_dirs} --universality {output.universality} 2> {log}"
 
 
 rule validate_ground_truth:

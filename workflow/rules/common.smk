@@ -10,7 +10,11 @@ from snakemake.utils import validate
 SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, SRC)
 
-from symbiosis.choices import ANALYSIS_TABLES, STATS_INPUTS  # noqa: E402
+from symbiosis.choices import (
+    ANALYSIS_FILES,
+    ANALYSIS_TABLES,
+    STATS_INPUTS,
+)  # noqa: E402
 from symbiosis.config import check_config  # noqa: E402
 from symbiosis.errors import SymbiosisError  # noqa: E402
 
@@ -59,9 +63,13 @@ def models(dataset, pattern):
     )
 
 
-def symbiote_files(kinds):
+def level(wildcards, pattern):
+    """`pattern` (a path under MODEL_DIR) for every seed of the sparsity level in `wildcards`."""
     return expand(
-        f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors", kind=kinds, allow_missing=True
+        pattern,
+        dataset=wildcards.dataset,
+        sparsity=wildcards.sparsity,
+        seed=config["seeds"],
     )
 
 
