@@ -20,6 +20,27 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/paper.smk"
 
 
+# Cheap rules (tables, figures, statistics, the paper) run where Snakemake runs, also with a cluster executor.
+localrules:
+    all,
+    prepare_data,
+    primaries_table,
+    symbiotes_table,
+    analysis_tables,
+    stats,
+    main_table,
+    plot_primaries,
+    plot_inhibition,
+    plot_symbiote_training,
+    plot_features,
+    plot_circuits,
+    plot_universality,
+    plot_ground_truth,
+    provenance,
+    paper,
+    paper_pdf,
+
+
 rule all:
     default_target: True
     input:

@@ -280,19 +280,26 @@ def cmd_main_table(args) -> None:
     write_with(args.md, lambda tmp: tmp.write_text(tables.to_markdown(text)))
 
 
+def cmd_provenance(args) -> None:
+    from symbiosis.files import write_json
+    from symbiosis.provenance import run_record
+
+    write_json(args.out, run_record(args.config_json, args.results, args.benchmarks))
+
+
 def cmd_paper(args) -> None:
     import json
 
-    from symbiosis.paper import context, render, run_provenance
+    from symbiosis.files import read_json
+    from symbiosis.paper import context, render
 
     ctx = context(
         args.results,
         args.figures,
         args.md.parent,
         json.loads(args.config_json),
-        args.config_json,
         {"md": args.table_md.read_text(), "tex": args.table_tex.read_text()},
-        run_provenance(args.benchmarks),
+        read_json(args.provenance),
     )
     render(args.templates, "md", ctx, args.md)
     render(args.templates, "tex", ctx, args.tex)
@@ -306,6 +313,13 @@ def _pair(text: str) -> tuple[int, int]:
     return a, b
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line like every other error (`symbiosis: error: ...`), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"symbiosis: error: {self.prog}: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from symbiosis.choices import (
         ANALYSIS_FILES,
@@ -317,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
         SYMBIOTE_KINDS,
     )
 
-    parser = argparse.ArgumentParser(prog="symbiosis", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="symbiosis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("prepare-data", help="load a dataset once and save its fixed train/test split")
@@ -458,12 +472,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(f"--{ext}", type=Path, required=True)
     p.set_defaults(func=cmd_main_table)
 
+    p = sub.add_parser("provenance", help="record what produced a run: config hash, commit, versions, host, time")
+    p.add_argument("--config-json", required=True, help="the experiment's effective config, as JSON")
+    p.add_argument("--results", type=Path, required=True, help="results/<dataset> (the models' sidecars)")
+    p.add_argument("--benchmarks", type=Path, required=True, help="benchmarks/<dataset> (job times)")
+    p.add_argument("--out", type=Path, required=True, help="JSON, e.g. results/<dataset>/provenance.json")
+    p.set_defaults(func=cmd_provenance)
+
     p = sub.add_parser("paper", help="render the paper draft (Markdown and LaTeX) from the results")
     p.add_argument("--templates", type=Path, required=True, help="folder with paper.j2, markdown.j2, latex.j2")
     p.add_argument("--config-json", required=True, help="the experiment's effective config, as JSON")
     p.add_argument("--results", type=Path, required=True, help="results/<dataset>")
     p.add_argument("--figures", type=Path, required=True, help="figures/<dataset>")
-    p.add_argument("--benchmarks", type=Path, required=True, help="benchmarks/<dataset> (job times)")
+    p.add_argument("--provenance", type=Path, required=True, help="the run's record, written by `provenance`")
     p.add_argument("--table-md", type=Path, required=True)
     p.add_argument("--table-tex", type=Path, required=True)
     p.add_argument("--md", type=Path, required=True)

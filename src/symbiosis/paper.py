@@ -7,7 +7,6 @@ both formats; `markdown.j2` and `latex.j2` supply the format's macros (sections,
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from pathlib import Path
@@ -70,17 +69,17 @@ def context(
     figures: Path,
     out_dir: Path,
     config: dict,
-    config_text: str,
     main_table: dict[str, str],
     provenance: dict,
 ) -> dict:
-    """Everything the templates may use, read from the results files of one dataset."""
+    """Everything the templates may use, read from the results files of one dataset; `provenance` is the run's
+    record (symbiosis.provenance.run_record)."""
     figure_files = {
         p.stem: Path(os.path.relpath(p.resolve(), out_dir.resolve())) for p in sorted(figures.glob("*.pdf"))
     }
     return {
         "config": config,
-        "config_hash": hashlib.sha256(config_text.encode()).hexdigest()[:12],
+        "config_hash": provenance["config_hash"],
         "data": read_json(results / "data.json"),
         "confidence": CONFIDENCE,
         "alpha": ALPHA,
@@ -109,14 +108,3 @@ def render(template_dir: str | Path, fmt: str, ctx: dict, out: str | Path) -> No
     except jinja2.TemplateError as e:
         raise SymbiosisError(f"paper template error: {e}") from None
     write_with(out, lambda tmp: tmp.write_text(text))
-
-
-def run_provenance(benchmarks: str | Path) -> dict:
-    """What produced the results: git commit (and whether the tree was dirty), library versions, host, and the job
-    time of the run, summed over Snakemake's benchmark files."""
-    import platform
-
-    from symbiosis.provenance import provenance
-
-    seconds = sum(float(pd.read_csv(f, sep="\t")["s"].iloc[0]) for f in sorted(Path(benchmarks).rglob("*.tsv")))
-    return {**provenance(), "host": platform.node(), "run_time_s": seconds}

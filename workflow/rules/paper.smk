@@ -58,6 +58,29 @@ rule main_table:
         "--findings {input.findings} --csv {output.csv} --tex {output.tex} --md {output.md} 2> {log}"
 
 
+rule provenance:
+    input:
+        findings="results/{dataset}/findings.json",
+        table=expand("results/{{dataset}}/main_table.{ext}", ext=("md", "tex")),
+        figures=expand(
+            "figures/{{dataset}}/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png")
+        ),
+    output:
+        "results/{dataset}/provenance.json",
+    log:
+        "logs/{dataset}/provenance.log",
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        config=shlex.quote(json.dumps(config, sort_keys=True)),
+    shell:
+        "python -m symbiosis provenance --config-json {params.config} --results results/{wildcards.dataset} "
+        "--benchmarks benchmarks/{wildcards.dataset} --out {output} 2> {log}"
+
+
 rule paper:
     input:
         templates=expand(
@@ -71,6 +94,9 @@ rule paper:
             ext=("md", "tex"),
         ),
         data=expand("results/{dataset}/data.json", dataset=config["dataset"]),
+        provenance=expand(
+            "results/{dataset}/provenance.json", dataset=config["dataset"]
+        ),
         figures=expand(
             "figures/{dataset}/{figure}.{ext}",
             dataset=config["dataset"],
@@ -95,7 +121,7 @@ rule paper:
     shell:
         "python -m symbiosis paper --templates paper/templates --config-json {params.config} "
         "--results results/{params.dataset} --figures figures/{params.dataset} "
-        "--benchmarks benchmarks/{params.dataset} --table-md {input.table[0]} --table-tex {input.table[1]} "
+        "--provenance {input.provenance} --table-md {input.table[0]} --table-tex {input.table[1]} "
         "--md {output.md} --tex {output.tex} 2> {log}"
 
 
