@@ -9,7 +9,8 @@ default config or another one (`--configfile config/test.yaml` is the CI smoke r
   time: what the job granularity costs;
 - flops: model FLOPs the training stages execute (one training step counted with torch.utils.flop_counter, times the
   steps of every model), against the machine's fp32 matmul peak at one thread (a job's share, `threads: 1`), measured
-  here: share = FLOPs / (summed job seconds x peak). Start-up, data loading and pruning count against the share.
+  here: share = FLOPs / (summed job seconds x peak). Start-up, data loading and pruning count against the share;
+  share_of_peak_in_loop divides one model's FLOPs by its training loops alone, timed here (`loop_seconds`).
 Nothing here asserts a time.
 
     python bench/workflow_time.py --out bench/out/workflow_time.json
@@ -35,8 +36,11 @@ import yaml
 from primary_throughput import matmul_peak_gflops, train_flops_per_sample  # bench/, beside this file
 from torch.utils.flop_counter import FlopCounterMode
 
+from symbiosis.allocator import keep_freed_memory
+from symbiosis.data import load_split
 from symbiosis.models import PrimaryArch, PrimaryCNN, unit_activations
-from symbiosis.symbiote import SymbioteArch, Symbiotes, symbiote_loss
+from symbiosis.symbiote import SymbioteArch, Symbiotes, SymbioteTraining, clean_pass, symbiote_loss, train_symbiotes
+from symbiosis.train import PrimaryTraining, train_primary
 
 ROOT = Path(__file__).resolve().parents[1]
 COPY = ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates")
@@ -70,6 +74,27 @@ def symbiote_flops_per_step(arch: PrimaryArch, kind: str, n_classes: int, batch:
         logits, penalty = sym.edit(primary, trunk, units, products)
         symbiote_loss(logits, y, torch.arange(n_classes), penalty, 1.0, 1.0).sum().backward()
     return counter.get_total_flops()
+
+
+def loop_seconds(split, arch: PrimaryArch, config: dict) -> dict[str, float]:
+    """Seconds of one model's training loops alone, in this process at one thread (as a job runs them): the primary
+    (the last sparsity, seed 0, the config's settings) and its symbiotes of every kind; start-up, loading, evaluation
+    and saving left out. Against the same FLOPs, this separates the loops' efficiency from the jobs' overheads."""
+    keep_freed_memory()  # as the command line does
+    torch.set_num_threads(1)
+    primary_cfg = PrimaryTraining(sparsity=config["sparsities"][-1], **config.get("primary", {}))
+    start = time.perf_counter()
+    primary, _ = train_primary(split, arch, primary_cfg, torch.device("cpu"))
+    primary_s = time.perf_counter() - start
+    sym = config.get("symbiote", {})
+    training = {k: v for k, v in sym.items() if k in SymbioteTraining.__dataclass_fields__}
+    shape = {k: v for k, v in sym.items() if k in ("hidden", "g_max")}
+    start = time.perf_counter()
+    clean = clean_pass(primary, split.x_train)
+    for kind in sym.get("kinds", ["symbiote", "static", "steering"]):
+        arch_k = SymbioteArch(kind=kind, classes=tuple(config["classes"]), **shape)
+        train_symbiotes(primary, split.x_train, split.y_train, arch_k, SymbioteTraining(**training), clean=clean)
+    return {"train_primary": primary_s, "train_symbiotes": time.perf_counter() - start}
 
 
 def rule_times(benchmarks: Path) -> dict[str, dict]:
@@ -108,6 +133,7 @@ def main() -> None:
         dataset = config["dataset"]
         rules = rule_times(work / "benchmarks")
         n_train = json.loads((work / "results" / dataset / "data.json").read_text())["train"]
+        split = load_split(work / "results" / dataset / "data.safetensors")
     jobs_torch = sum(r["jobs"] for name, r in rules.items() if name in TORCH_RULES)
     jobs_report = sum(r["jobs"] for name, r in rules.items() if name not in TORCH_RULES)
     job_seconds = sum(r["wall_s"] for r in rules.values())
@@ -132,6 +158,7 @@ def main() -> None:
         * sum(symbiote_flops_per_step(arch, kind, len(config["classes"]), sym["batch_size"]) for kind in sym["kinds"]),
     }
     peak = matmul_peak_gflops(threads=1)
+    loops = loop_seconds(split, arch, config)
     result = {
         "config": args.configfile,
         "cores": os.cpu_count(),
@@ -154,6 +181,8 @@ def main() -> None:
                 "gflop": total / 1e9,
                 "job_seconds": rules[stage]["wall_s"],
                 "share_of_peak": total / 1e9 / (rules[stage]["wall_s"] * peak),
+                "loop_seconds_one_model": loops[stage],
+                "share_of_peak_in_loop": total / models / 1e9 / (loops[stage] * peak),
             }
             for stage, total in flops.items()
         },

@@ -69,14 +69,28 @@ PartitionName=main Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 """
 
 
-def _stop(name: str) -> None:
-    path = PIDS[name]
-    with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
-        os.kill(int(path.read_text().split()[0]), signal.SIGTERM)
-    for _ in range(50):
-        if not path.exists():
+def _stop(name: str, timeout: float = 30) -> None:
+    """SIGTERM the daemon of its pid file and wait until it has exited (SIGKILL after `timeout` seconds)."""
+    try:
+        pid = int(PIDS[name].read_text().split()[0])
+        os.kill(pid, signal.SIGTERM)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
             return
         time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def running() -> list[str]:
+    """The SLURM and munge daemons running on this machine."""
+    names = ("munged", "slurmctld", "slurmd")
+    return [name for name in names if subprocess.run(["pgrep", "-x", name], capture_output=True).returncode == 0]
 
 
 @contextlib.contextmanager

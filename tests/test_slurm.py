@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from slurm_cluster import one_node_cluster, unavailable
+from slurm_cluster import one_node_cluster, running, unavailable
 from workflow_files import ROOT, copy_workflow, results_hashes
 
 ENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
@@ -26,7 +26,7 @@ pytestmark = [
 
 
 def test_the_slurm_profile_gives_a_local_runs_results_and_reports_failures(tmp_path):
-    why = unavailable()
+    why = unavailable() or (f"{', '.join(running())} already running here" if running() else None)
     if why:
         pytest.skip(f"no SLURM test on this machine: {why}")
     local = copy_workflow(tmp_path / "local")
@@ -48,5 +48,4 @@ def test_the_slurm_profile_gives_a_local_runs_results_and_reports_failures(tmp_p
     assert failed.returncode != 0
     assert "FAILED" in failed.stdout + failed.stderr
     assert not (failing / "never").exists()
-    daemons = subprocess.run(["pgrep", "-x", "slurmctld|slurmd|munged"], capture_output=True, text=True)
-    assert daemons.stdout == "", f"daemons left running: {daemons.stdout}"
+    assert running() == []  # every daemon the test started has stopped
