@@ -69,6 +69,8 @@ rule provenance:
         "results/{dataset}/provenance.json",
     log:
         "logs/{dataset}/provenance.log",
+    benchmark:
+        "benchmarks/provenance/{dataset}.tsv"  # outside benchmarks/{dataset}, which the record sums
     conda:
         "../envs/report.yaml"
     resources:
