@@ -39,9 +39,9 @@ def install() -> None:
     if all(shutil.which(name) for name in ("slurmctld", "slurmd", "sinfo", "munged")):
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True, text=True)
     cmd = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PACKAGES]
-    subprocess.run(cmd, check=True, env=env, capture_output=True)
+    subprocess.run(cmd, check=True, env=env, capture_output=True, text=True)
 
 
 def slurm_conf() -> str:
