@@ -8,10 +8,11 @@ the whole channel; a non-negative gate and a shift commute with max-pooling, so 
 The ungated trunk (`features`) is separate from the gated part (`classify`), so that many edits of one batch share
 one trunk pass.
 
-Speed on CPU (bench/primary_throughput.py): the convolutions' weights are kept channels-last, which makes oneDNN run
-the convolutions and max-pooling in NHWC, and each block pools before its ReLU (the same function, since ReLU is
-monotone, on a quarter of the values); together about twice the training throughput of NCHW relu-then-pool at one
-thread, and four times the inference throughput.
+Speed on CPU: the convolutions' weights are kept channels-last, which makes oneDNN run the convolutions and
+max-pooling in NHWC, and each block pools before its ReLU (the same function, since ReLU is monotone, on a quarter of
+the values). Timed once on the 2-core development machine when adopted (a step-timing script, not kept): about twice
+the one-thread training throughput of NCHW relu-then-pool, and four times the inference throughput;
+bench/primary_throughput.py measures the current throughput.
 """
 
 from __future__ import annotations
