@@ -23,10 +23,10 @@ from pathlib import Path
 import torch
 from captum.attr import LayerFeatureAblation
 
-from symbiosis.ablation import ablated_logits_naive, unit_importance, unit_means
-from symbiosis.data import load_mnist5k, to_float
-from symbiosis.models import GATED_LAYERS, PrimaryArch, trunk_features
-from symbiosis.train import PrimaryTraining, train_primary
+from symbiosis.data.datasets import load_mnist5k, to_float
+from symbiosis.metrics.ablation import ablated_logits_naive, unit_importance, unit_means
+from symbiosis.primary.models import GATED_LAYERS, PrimaryArch, trunk_features
+from symbiosis.primary.train import PrimaryTraining, train_primary
 
 
 def captum_importance(primary, x: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:

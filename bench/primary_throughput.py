@@ -28,8 +28,8 @@ import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
-from symbiosis.models import PrimaryArch, PrimaryCNN
-from symbiosis.train import PrimaryTraining
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN
+from symbiosis.primary.train import PrimaryTraining
 
 
 def matmul_peak_gflops(threads: int, n: int = 2048, repeats: int = 5) -> float:
@@ -83,6 +83,8 @@ def cli_jobs_seconds(data: Path, out: Path, threads: int, side_by_side: int, mod
             "train-primary",
             "--data",
             str(data),
+            "--dataset",
+            "mnist5k",
             "--seed",
             str(seed),
             "--sparsity",
@@ -103,7 +105,7 @@ def cli_jobs_seconds(data: Path, out: Path, threads: int, side_by_side: int, mod
 
 def library_throughput(split, batch: int, threads: int) -> float:
     """Samples/s of symbiosis.train.train_primary (augmentation + pruning) for 2 epochs of mnist5k."""
-    from symbiosis.train import train_primary
+    from symbiosis.primary.train import train_primary
 
     torch.set_num_threads(threads)
     cfg = PrimaryTraining(sparsity=0.9, epochs=2, batch_size=batch)
@@ -117,7 +119,7 @@ def startup_seconds(repeats: int = 3) -> float:
     best = float("inf")
     for _ in range(repeats):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import symbiosis.train"], check=True)
+        subprocess.run([sys.executable, "-c", "import symbiosis.primary.train"], check=True)
         best = min(best, time.perf_counter() - t)
     return best
 
@@ -149,7 +151,7 @@ def main() -> None:
         for batch, threads in settings:
             best[batch, threads] = max(best[batch, threads], step_throughput(arch, batch, threads))
     result["step"] = [row(sps, batch=b, threads=t) for (b, t), sps in best.items()]
-    from symbiosis.data import load_mnist5k, save_split
+    from symbiosis.data.datasets import load_mnist5k, save_split
 
     split = load_mnist5k()
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,10 +23,12 @@ from pathlib import Path
 import torch
 
 from symbiosis.choices import SYMBIOTE_KINDS
-from symbiosis.data import load_mnist5k
-from symbiosis.models import PrimaryArch
-from symbiosis.symbiote import SymbioteArch, SymbioteTraining, inhibition_matrix, train_symbiotes
-from symbiosis.train import PrimaryTraining, train_primary
+from symbiosis.data.datasets import load_mnist5k
+from symbiosis.primary.models import PrimaryArch, clean_pass
+from symbiosis.primary.train import PrimaryTraining, train_primary
+from symbiosis.symbiote.evaluate import inhibition_matrix
+from symbiosis.symbiote.symbiote import SymbioteArch
+from symbiosis.symbiote.train import SymbioteTraining, train_symbiotes
 
 
 def timed(fn):
@@ -37,7 +39,8 @@ def timed(fn):
 
 def accuracies(primary, symbiotes, split, classes) -> dict:
     """Mean over classes of the test accuracy on the target class and on the other classes under its symbiote."""
-    rows = torch.cat([inhibition_matrix(primary, s, split.x_test, split.y_test, len(classes)) for s in symbiotes])
+    clean = clean_pass(primary, split.x_test)
+    rows = torch.cat([inhibition_matrix(primary, s, clean, split.y_test) for s in symbiotes])
     target = rows.diagonal()
     others = (rows.sum(1) - target) / (len(classes) - 1)
     return {"target_accuracy": float(target.mean()), "other_accuracy": float(others.mean())}

@@ -37,10 +37,11 @@ from primary_throughput import matmul_peak_gflops, train_flops_per_sample  # ben
 from torch.utils.flop_counter import FlopCounterMode
 
 from symbiosis.allocator import keep_freed_memory
-from symbiosis.data import load_split
-from symbiosis.models import PrimaryArch, PrimaryCNN, unit_activations
-from symbiosis.symbiote import SymbioteArch, Symbiotes, SymbioteTraining, clean_pass, symbiote_loss, train_symbiotes
-from symbiosis.train import PrimaryTraining, train_primary
+from symbiosis.data.datasets import load_split
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN, clean_pass, unit_activations
+from symbiosis.primary.train import PrimaryTraining, train_primary
+from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
+from symbiosis.symbiote.train import SymbioteTraining, symbiote_loss, train_symbiotes
 
 ROOT = Path(__file__).resolve().parents[1]
 COPY = ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates")
@@ -82,18 +83,16 @@ def loop_seconds(split, arch: PrimaryArch, config: dict) -> dict[str, float]:
     and saving left out. Against the same FLOPs, this separates the loops' efficiency from the jobs' overheads."""
     keep_freed_memory()  # as the command line does
     torch.set_num_threads(1)
-    primary_cfg = PrimaryTraining(sparsity=config["sparsities"][-1], **config.get("primary", {}))
+    primary_cfg = PrimaryTraining.from_config(config.get("primary", {}), sparsity=config["sparsities"][-1])
     start = time.perf_counter()
     primary, _ = train_primary(split, arch, primary_cfg, torch.device("cpu"))
     primary_s = time.perf_counter() - start
     sym = config.get("symbiote", {})
-    training = {k: v for k, v in sym.items() if k in SymbioteTraining.__dataclass_fields__}
-    shape = {k: v for k, v in sym.items() if k in ("hidden", "g_max")}
     start = time.perf_counter()
     clean = clean_pass(primary, split.x_train)
     for kind in sym.get("kinds", ["symbiote", "static", "steering"]):
-        arch_k = SymbioteArch(kind=kind, classes=tuple(config["classes"]), **shape)
-        train_symbiotes(primary, split.x_train, split.y_train, arch_k, SymbioteTraining(**training), clean=clean)
+        arch_k = SymbioteArch.from_config(sym, kind=kind, classes=tuple(config["classes"]))
+        train_symbiotes(primary, split.x_train, split.y_train, arch_k, SymbioteTraining.from_config(sym), clean=clean)
     return {"train_primary": primary_s, "train_symbiotes": time.perf_counter() - start}
 
 
@@ -137,16 +136,13 @@ def main() -> None:
     jobs_torch = sum(r["jobs"] for name, r in rules.items() if name in TORCH_RULES)
     jobs_report = sum(r["jobs"] for name, r in rules.items() if name not in TORCH_RULES)
     job_seconds = sum(r["wall_s"] for r in rules.values())
-    torch_start, report_start = startup_seconds("symbiosis.attribution"), startup_seconds("symbiosis.plots")
+    torch_start, report_start = (
+        startup_seconds("symbiosis.metrics.attribution"),
+        startup_seconds("symbiosis.report.figures.style"),
+    )
     startup = jobs_torch * torch_start + jobs_report * report_start
 
-    arch = PrimaryArch(
-        **{
-            k: config.get("architecture", {}).get(k, v)
-            for k, v in PrimaryArch().as_dict().items()
-            if k in ("conv1", "conv2", "fc1")
-        }
-    )
+    arch = PrimaryArch.from_config(config.get("architecture", {}))
     models = len(config["sparsities"]) * len(config["seeds"])
     primary_epochs = config.get("primary", {}).get("epochs", 10)
     sym = {"epochs": 10, "batch_size": 256, "kinds": ["symbiote", "static", "steering"], **config.get("symbiote", {})}

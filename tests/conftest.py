@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from symbiosis.data import Split
-from symbiosis.models import PrimaryArch, PrimaryCNN
+from symbiosis.data.datasets import Split
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN
 
 TINY = PrimaryArch(conv1=4, conv2=6, fc1=12)
 
@@ -20,7 +20,7 @@ def tiny_model() -> PrimaryCNN:
 
 @pytest.fixture(scope="session")
 def mnist5k() -> Split:
-    from symbiosis.data import load_mnist5k
+    from symbiosis.data.datasets import load_mnist5k
 
     return load_mnist5k(seed=0, test_size=1000)
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from symbiosis.ablation import (
+from symbiosis.metrics.ablation import (
     ablated_accuracy,
     ablated_logits,
     ablated_logits_naive,
@@ -10,7 +10,7 @@ from symbiosis.ablation import (
     unit_importance,
     unit_means,
 )
-from symbiosis.models import trunk_features
+from symbiosis.primary.models import trunk_features
 
 
 def test_batched_ablation_equals_one_unit_at_a_time(tiny_model, digits):

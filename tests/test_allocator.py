@@ -14,7 +14,7 @@ import torch.nn.functional as F
 if sys.argv[1] == "tuned":
     from symbiosis.allocator import keep_freed_memory
     assert keep_freed_memory()
-from symbiosis.models import PrimaryCNN
+from symbiosis.primary.models import PrimaryCNN
 torch.set_num_threads(1)
 model = PrimaryCNN()
 opt = torch.optim.Adam(model.parameters())

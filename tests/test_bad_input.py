@@ -11,14 +11,17 @@ import torch
 from symbiosis.checkpoint import save_primary, save_symbiotes
 from symbiosis.cli import main
 from symbiosis.config import check_config, load_config
-from symbiosis.data import Split, save_split
+from symbiosis.data.datasets import Split, save_split
 from symbiosis.errors import SymbiosisError
-from symbiosis.models import PrimaryArch, PrimaryCNN
-from symbiosis.symbiote import SymbioteArch, Symbiotes
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN
+from symbiosis.records import ModelId, PrimaryRecord, Run
+from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY, OTHER = PrimaryArch(conv1=4, conv2=6, fc1=12), PrimaryArch(conv1=4, conv2=8, fc1=12)
-SIDECAR = {"dataset": "mnist5k", "training": {"sparsity": 0.0, "seed": 0}}
+SIDECAR = PrimaryRecord(ModelId("mnist5k", 0.0, 0), {}, {}, {}, 0, Run({}, {}))
+ONE_KIND = ["--settings", '{"symbiote": {"kinds": ["symbiote"]}}']
+PRIMARY = ["train-primary", "--data", "{d}/data.safetensors", "--dataset", "mnist5k", "--seed", "0"]
 
 
 @pytest.fixture
@@ -37,14 +40,16 @@ def files(tmp_path, digits):
     return tmp_path
 
 
-def train_symbiotes(model: str) -> list[str]:
-    return ["train-symbiotes", "--data", "{d}/data.safetensors", "--model", model, "--out", "{d}/out/s.safetensors"]
+def train_symbiotes(model: str, classes: str = "[0, 1]") -> list[str]:
+    settings = '{"symbiote": {"kinds": ["symbiote"]}, "classes": ' + classes + "}"
+    out = ["--out", "{d}/out/s.safetensors", "--settings", settings]
+    return ["train-symbiotes", "--data", "{d}/data.safetensors", "--model", model, *out]
 
 
 def analyse(symbiotes: str) -> list[str]:
     return [
         "analyse-sparsity", "--data", "{d}/data.safetensors", "--models", "{d}/primary.safetensors",
-        "--kinds", "symbiote", "--symbiotes", symbiotes, "--out-dirs", "{d}/out", "--universality", "{d}/out/u.csv",
+        "--symbiotes", symbiotes, "--out-dirs", "{d}/out", "--universality", "{d}/out/u.csv", *ONE_KIND,
     ]  # fmt: skip
 
 
@@ -60,14 +65,14 @@ CASES = {
         "no data folder for mnist",
     ),
     "sparsity outside [0, 1)": (
-        ["train-primary", "--data", "{d}/data.safetensors", "--sparsity", "1", "--out", "{d}/out/p.safetensors"],
+        [*PRIMARY, "--sparsity", "1", "--out", "{d}/out/p.safetensors"],
         2,
         "sparsity 1 is outside [0, 1); give a fraction such as 0.9",
     ),
     "class outside the dataset": (
-        [*train_symbiotes("{d}/primary.safetensors"), "--classes", "3", "10"],
+        train_symbiotes("{d}/primary.safetensors", classes="[3, 10]"),
         1,
-        "class 10 is outside the dataset's classes 0-9",
+        "classes.1: 10 is greater than the maximum of 9",
     ),
     "symbiote for a model that does not exist": (
         train_symbiotes("{d}/s0.5-seed7/primary.safetensors"),
@@ -90,12 +95,12 @@ CASES = {
         "other.safetensors holds symbiotes for a primary of architecture",
     ),
     "device cuda without a GPU": (
-        ["train-primary", "--data", "{d}/data.safetensors", "--device", "cuda", "--out", "{d}/out/p.safetensors"],
+        [*PRIMARY, "--sparsity", "0", "--settings", '{"device": "cuda"}', "--out", "{d}/out/p.safetensors"],
         1,
         "device: cuda was asked for but no CUDA GPU is visible; set device: auto or cpu",
     ),
     "unwritable output folder": (
-        ["train-primary", "--data", "{d}/data.safetensors", "--widths", "4,6,12", "--epochs", "1"]
+        [*PRIMARY, "--sparsity", "0", "--settings", '{"architecture": {"conv1": 4, "conv2": 6, "fc1": 12}}']
         + ["--out", "{d}/blocker/p.safetensors", "--units", "{d}/blocker/units.csv"],
         1,
         "blocker/p.safetensors: File exists; choose a writable output folder",
@@ -109,7 +114,7 @@ def test_bad_input_is_one_line_a_nonzero_exit_and_no_output(case, files, capsys)
         pytest.skip("a GPU is visible here")
     argv, status, expected = CASES[case]
     before = sorted(p.relative_to(files) for p in files.rglob("*"))
-    argv = [a.format(d=files) for a in argv]
+    argv = [a.replace("{d}", str(files)) for a in argv]
     if status == 2:  # a usage error: argparse exits
         with pytest.raises(SystemExit) as info:
             main(argv)
@@ -137,7 +142,7 @@ def test_empty_or_duplicate_seeds_stop_the_config_check(seeds, expected):
 
 
 def test_a_template_variable_without_a_value_stops_the_paper(tmp_path):
-    from symbiosis.paper import render
+    from symbiosis.report.paper import render
 
     (tmp_path / "paper.j2").write_text("{% import macros as fmt %}{{ findings.missing_claim.wording }}")
     for name in ("markdown.j2", "latex.j2"):

@@ -6,7 +6,7 @@ import torch
 
 from symbiosis.checkpoint import load_primary, save_primary
 from symbiosis.errors import SymbiosisError
-from symbiosis.models import PrimaryArch
+from symbiosis.primary.models import PrimaryArch
 
 
 def test_round_trip_is_bit_for_bit(tiny_model, tmp_path):

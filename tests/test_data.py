@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from symbiosis.data import load_dataset, load_mnist5k
+from symbiosis.data.datasets import load_dataset, load_mnist5k
 from symbiosis.errors import SymbiosisError
 
 
@@ -59,7 +59,7 @@ def test_full_mnist_from_a_folder_of_idx_files(tmp_path):
 
 
 def test_fashion_mnist_from_debian_package():
-    from symbiosis.data import DEBIAN_FASHION_MNIST
+    from symbiosis.data.datasets import DEBIAN_FASHION_MNIST
 
     if not DEBIAN_FASHION_MNIST.exists():
         pytest.skip("Debian's dataset-fashion-mnist is not installed (apt-get install dataset-fashion-mnist)")

@@ -3,11 +3,12 @@
 import pytest
 import torch
 
-from symbiosis.analysis import AnalysisSettings
-from symbiosis.ground_truth import Plant, plant_layout, planted_auc, validate
-from symbiosis.models import PrimaryArch
-from symbiosis.symbiote import SymbioteArch, SymbioteTraining
-from symbiosis.train import PrimaryTraining
+from symbiosis.metrics.analysis import AnalysisSettings
+from symbiosis.metrics.ground_truth import Plant, plant_layout, planted_auc, validate
+from symbiosis.primary.models import PrimaryArch
+from symbiosis.primary.train import PrimaryTraining
+from symbiosis.symbiote.symbiote import SymbioteArch
+from symbiosis.symbiote.train import SymbioteTraining
 
 
 def test_plant_layout():
@@ -23,7 +24,7 @@ def test_planted_auc_known_answer():
     strength = torch.zeros(3, 2 + 6)  # two conv units first, then fc1
     strength[0, 2] = 5.0  # symbiote 0 touches only class 0's unit
     strength[1, 2 + 1], strength[1, 2 + 2] = 4.0, 1.0  # symbiote 1: its own unit, and class 2's a little
-    auc = planted_auc(strength, layout, [0, 1, 2], n_conv=2)
+    auc = planted_auc(strength[:, 2:], layout, [0, 1, 2])
     assert auc[0, 0] == 1.0 and auc[1, 1] == 1.0
     assert auc[0, 1] == 0.5  # among the other planted units, symbiote 0 treats class 1's like the rest
     assert auc[1, 2] == 1.0  # symbiote 1 singles out class 2's unit among the units it does not need
@@ -37,9 +38,8 @@ def test_every_known_answer_check_passes(mnist5k):
         PrimaryTraining(epochs=6),
         SymbioteArch(),
         SymbioteTraining(epochs=8),
-        AnalysisSettings(),
+        AnalysisSettings(null_permutations=200),
         Plant(),
-        n_null=200,
         device=torch.device("cpu"),
     )
     failed = checks[~checks["passed"]]

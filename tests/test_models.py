@@ -1,6 +1,6 @@
 import torch
 
-from symbiosis.models import GATED_LAYERS, split_units, unit_activations
+from symbiosis.primary.models import GATED_LAYERS, split_units, unit_activations
 
 
 def test_gates_of_ones_leave_outputs_unchanged(tiny_model):

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from symbiosis.errors import SymbiosisError
-from symbiosis.findings import above_zero, paired, trend
-from symbiosis.paper import render
+from symbiosis.report.findings import above_zero, paired, trend
+from symbiosis.report.paper import render
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "paper" / "templates"
 YEAR = re.compile(r"(19|20)\d\d")

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 import torch
 
-from symbiosis.polysemanticity import class_conditional_means, effective_classes, selectivity_index, unit_table
-from symbiosis.tables import summarise_units
+from symbiosis.metrics.polysemanticity import class_conditional_means, effective_classes, selectivity_index, unit_table
+from symbiosis.report.tables import summarise_units
 
 
 def test_known_class_distributions():
@@ -26,7 +26,7 @@ def test_known_class_distributions():
 
 
 def test_class_conditional_means_are_per_class_averages(tiny_model):
-    from symbiosis.models import unit_activations
+    from symbiosis.primary.models import unit_activations
 
     x = torch.randint(0, 256, (30, 1, 28, 28), dtype=torch.uint8)
     y = torch.arange(30) % 3

@@ -1,10 +1,10 @@
 import pytest
 import torch
 
-from symbiosis import pruning
-from symbiosis.data import Split
-from symbiosis.models import PrimaryCNN, measured_sparsity
-from symbiosis.train import PrimaryTraining, train_primary
+from symbiosis.data.datasets import Split
+from symbiosis.primary import pruning
+from symbiosis.primary.models import PrimaryCNN, measured_sparsity
+from symbiosis.primary.train import PrimaryTraining, train_primary
 
 
 def test_cubic_schedule_endpoints_and_monotone():

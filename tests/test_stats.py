@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from symbiosis.stats import summarise_over_seeds, t_interval
+from symbiosis.report.stats import summarise_over_seeds, t_interval
 
 
 def test_t_interval_known_value():

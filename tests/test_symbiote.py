@@ -7,17 +7,11 @@ import torch
 from symbiosis.checkpoint import load_symbiotes, save_symbiotes
 from symbiosis.choices import SYMBIOTE_KINDS
 from symbiosis.errors import SymbiosisError
-from symbiosis.models import PrimaryArch
-from symbiosis.symbiote import (
-    SymbioteArch,
-    Symbiotes,
-    SymbioteTraining,
-    clean_pass,
-    inhibition_matrix,
-    symbiote_loss,
-    train_symbiotes,
-)
-from symbiosis.train import PrimaryTraining, predict, train_primary
+from symbiosis.primary.models import PrimaryArch, clean_pass, predict
+from symbiosis.primary.train import PrimaryTraining, train_primary
+from symbiosis.symbiote.evaluate import inhibition_matrix
+from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
+from symbiosis.symbiote.train import SymbioteTraining, symbiote_loss, train_symbiotes
 
 SMALL = PrimaryArch(conv1=8, conv2=16, fc1=64)
 
@@ -33,7 +27,8 @@ def small_primary(mnist5k):
 @pytest.mark.parametrize("kind", SYMBIOTE_KINDS)
 def test_symbiote_at_initialisation_leaves_the_primary_unchanged(tiny_model, kind, digits):
     x, _ = digits(64)
-    trunk, units = clean_pass(tiny_model, x)
+    clean = clean_pass(tiny_model, x)
+    trunk, units = clean.trunk, clean.units
     sym = Symbiotes(SymbioteArch(kind=kind, classes=(0, 3, 7)), tiny_model.arch)
     sym.fit_scale(units)
     gates, shifts = sym(units)
@@ -64,7 +59,8 @@ def test_training_moves_the_symbiote_and_never_the_primary(tiny_model, digits):
 
 def test_the_loss_reaches_every_symbiote_parameter_and_no_primary_parameter(tiny_model, digits):
     x, y = digits(32)
-    trunk, units = clean_pass(tiny_model, x)
+    clean = clean_pass(tiny_model, x)
+    trunk, units = clean.trunk, clean.units
     sym = Symbiotes(SymbioteArch(classes=(0, 5)), tiny_model.arch)
     tiny_model.requires_grad_(True)  # even unfrozen, the primary's weights sit behind the cached clean pass ...
     logits, penalty = sym.edit(tiny_model, trunk, units)
@@ -92,7 +88,7 @@ def test_a_trained_symbiote_inhibits_its_class_and_spares_the_others(small_prima
     target = 3
     arch = SymbioteArch(kind=kind, classes=(target,))
     sym, _ = train_symbiotes(small_primary, mnist5k.x_train, mnist5k.y_train, arch, SymbioteTraining(epochs=8, lam=0.1))
-    matrix = inhibition_matrix(small_primary, sym, mnist5k.x_test, mnist5k.y_test, 10)[0]
+    matrix = inhibition_matrix(small_primary, sym, clean_pass(small_primary, mnist5k.x_test), mnist5k.y_test)[0]
     correct = (predict(small_primary, mnist5k.x_test) == mnist5k.y_test).double()
     base = torch.stack([correct[mnist5k.y_test == j].mean() for j in range(10)])
     others = torch.arange(10) != target
@@ -108,7 +104,7 @@ def test_inhibition_matrix_against_a_known_answer(tiny_model, digits):
     sym = Symbiotes(SymbioteArch(kind="static", classes=(0, 1)), tiny_model.arch)
     with torch.no_grad():
         sym.z[1] = -torch.inf  # g = g_max * sigmoid(-inf) = 0 for class 1's symbiote
-    matrix = inhibition_matrix(tiny_model, sym, x, y, 10)
+    matrix = inhibition_matrix(tiny_model, sym, clean_pass(tiny_model, x), y)
     correct = (predict(tiny_model, x) == y).double()
     torch.testing.assert_close(matrix[0], torch.stack([correct[y == j].mean() for j in range(10)]))
     expected = torch.zeros(10, dtype=torch.float64)

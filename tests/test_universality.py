@@ -2,10 +2,9 @@
 
 import torch
 
-from symbiosis.circuits import chance_jaccard, jaccard, overlap_matrix
-from symbiosis.features import recovery, top_units
-from symbiosis.symbiote import SymbioteArch, Symbiotes, clean_pass
-from symbiosis.universality import (
+from symbiosis.metrics.circuits import chance_jaccard, jaccard, overlap_matrix
+from symbiosis.metrics.features import recovery, top_units
+from symbiosis.metrics.universality import (
     agreement,
     linear_cka,
     map_units,
@@ -13,6 +12,8 @@ from symbiosis.universality import (
     permute_primary,
     random_permutations,
 )
+from symbiosis.primary.models import clean_pass
+from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 
 
 def test_permuted_copy_computes_the_same_function_and_matching_recovers_the_permutation(tiny_model, digits):
@@ -20,8 +21,10 @@ def test_permuted_copy_computes_the_same_function_and_matching_recovers_the_perm
     perm = random_permutations(tiny_model.arch, 1, seed=5)[0]
     assert not torch.equal(perm, torch.arange(len(perm)))
     copy = permute_primary(tiny_model, perm)
-    trunk_a, units_a = clean_pass(tiny_model, x)
-    _, units_b = clean_pass(copy, x)
+    clean = clean_pass(tiny_model, x)
+    trunk_a, units_a = clean.trunk, clean.units
+    clean = clean_pass(copy, x)
+    _, units_b = clean.trunk, clean.units
     torch.testing.assert_close(tiny_model.classify(trunk_a), copy(x.float() / 255), rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(map_units(units_a, perm), units_b, rtol=1e-5, atol=1e-5)
     live = units_a.std(0) > 0
@@ -35,10 +38,12 @@ def test_permuted_symbiote_on_permuted_primary_gives_the_same_logits(tiny_model,
     with torch.no_grad():
         for p in sym.parameters():
             p.add_(0.3 * torch.randn_like(p))  # away from the identity start
-    trunk, units = clean_pass(tiny_model, x)
+    clean = clean_pass(tiny_model, x)
+    trunk, units = clean.trunk, clean.units
     sym.fit_scale(units)
     copy = permute_primary(tiny_model, perm)
-    trunk_b, units_b = clean_pass(copy, x)
+    clean = clean_pass(copy, x)
+    trunk_b, units_b = clean.trunk, clean.units
     logits_a, _ = sym.edit(tiny_model, trunk, units)
     logits_b, _ = sym.permuted(perm).edit(copy, trunk_b, units_b)
     torch.testing.assert_close(logits_a, logits_b, rtol=1e-4, atol=1e-5)

@@ -15,18 +15,19 @@ from safetensors.torch import save_file
 
 from symbiosis.errors import SymbiosisError
 from symbiosis.files import read_json, write_json, write_with
-from symbiosis.models import PrimaryArch, PrimaryCNN
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN
 
 
 def sidecar_path(path: str | Path) -> Path:
     return Path(path).with_suffix(".json")
 
 
-def save_tensors(path: str | Path, tensors: dict[str, torch.Tensor], kind: str, arch: dict, sidecar: dict) -> None:
+def save_tensors(path: str | Path, tensors: dict[str, torch.Tensor], kind: str, arch: dict, sidecar) -> None:
     """Write weights and sidecar atomically; the sidecar is written last so its presence marks a complete save."""
     # One metadata key: safetensors writes metadata from a hash map, so several keys come out in varying order.
     meta = {"symbiosis": json.dumps({"kind": kind, "arch": arch}, sort_keys=True)}
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    sidecar = sidecar.to_json() if hasattr(sidecar, "to_json") else sidecar  # a record of symbiosis.records
     write_with(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
     write_json(sidecar_path(path), {"kind": kind, "arch": arch, **sidecar})
 
@@ -56,7 +57,7 @@ def load_tensors(path: str | Path, kind: str, arch: dict | None = None) -> tuple
     return tensors, saved
 
 
-def save_primary(path: str | Path, model: PrimaryCNN, sidecar: dict) -> None:
+def save_primary(path: str | Path, model: PrimaryCNN, sidecar) -> None:
     save_tensors(path, model.state_dict(), "primary", model.arch.as_dict(), sidecar)
 
 
@@ -74,14 +75,14 @@ def load_primary(
     return model.to(device).eval(), sidecar
 
 
-def save_symbiotes(path: str | Path, sym, sidecar: dict) -> None:
+def save_symbiotes(path: str | Path, sym, sidecar) -> None:
     arch = {"symbiote": sym.arch.as_dict(), "primary": sym.primary_arch.as_dict()}
     save_tensors(path, sym.state_dict(), "symbiotes", arch, sidecar)
 
 
 def load_symbiotes(path: str | Path, primary: PrimaryArch, device: torch.device | str = "cpu"):
     """Load the symbiotes of one primary; refuse symbiotes trained for a primary of another architecture."""
-    from symbiosis.symbiote import SymbioteArch, Symbiotes
+    from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 
     tensors, saved = load_tensors(path, "symbiotes")
     if saved.get("primary") != primary.as_dict():

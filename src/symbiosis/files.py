@@ -53,3 +53,8 @@ def read_json(path: str | os.PathLike):
         raise SymbiosisError(f"{path} does not exist; run the step that produces it first") from None
     except json.JSONDecodeError as e:
         raise SymbiosisError(f"{path} is not valid JSON ({e.msg}); delete it and rerun the step") from None
+
+
+def write_csv(path: str | os.PathLike, table) -> None:
+    """A pandas table as CSV with six significant digits (the format of every results table)."""
+    write_with(path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))

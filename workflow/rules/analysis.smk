@@ -1,7 +1,3 @@
-ANALYSIS = config["analysis"]
-GROUND_TRUTH = config["ground_truth"]
-
-
 rule analyse_sparsity:
     input:
         data="results/{dataset}/data.safetensors",
@@ -36,16 +32,11 @@ rule analyse_sparsity:
         mem_mb=3000,
         runtime=20,
     params:
-        kinds=" ".join(SYMBIOTE["kinds"]),
+        settings=settings("analyse-sparsity"),
         out_dirs=lambda w: level(w, MODEL_DIR),
-        settings=(
-            f"--top-fraction {ANALYSIS['top_fraction']} "
-            f"--circuit-fraction {ANALYSIS['circuit_fraction']} "
-            f"--null-permutations {ANALYSIS['null_permutations']} --seed {ANALYSIS['seed']}"
-        ),
     shell:
         "python -m symbiosis analyse-sparsity --data {input.data} --models {input.models} "
-        "--kinds {params.kinds} --symbiotes {input.symbiotes} {params.settings} --threads {threads} "
+        "--symbiotes {input.symbiotes} --settings {params.settings} --threads {threads} "
         "--out-dirs {params.out_dirs} --universality {output.universality} 2> {log}"
 
 
@@ -66,26 +57,9 @@ rule validate_ground_truth:
         mem_mb=3000,
         runtime=20,
     params:
-        widths=",".join(
-            str(config["architecture"][k]) for k in ("conv1", "conv2", "fc1")
-        ),
-        plant=(
-            f"--primary-epochs {GROUND_TRUTH['epochs']} "
-            f"--units-per-class {GROUND_TRUTH['units_per_class']} "
-            "--pairs " + " ".join(f"{a},{b}" for a, b in GROUND_TRUTH["pairs"])
-        ),
-        train=" ".join(
-            f"--{key.replace('_', '-')} {SYMBIOTE[key]}"
-            for key in ("epochs", "batch_size", "lr", "alpha", "lam")
-        ),
-        settings=(
-            f"--circuit-fraction {ANALYSIS['circuit_fraction']} "
-            f"--null-permutations {ANALYSIS['null_permutations']} --seed {ANALYSIS['seed']}"
-        ),
-        device=config["device"],
+        settings=settings("validate-ground-truth"),
     shell:
-        "python -m symbiosis validate-ground-truth --data {input} --widths {params.widths} "
-        "{params.plant} {params.train} {params.settings} --device {params.device} "
+        "python -m symbiosis validate-ground-truth --data {input} --settings {params.settings} "
         "--threads {threads} --checks {output.checks} --auc {output.auc} 2> {log}"
 
 
@@ -106,12 +80,7 @@ rule analysis_tables:
     resources:
         mem_mb=1000,
         runtime=5,
-    params:
-        outputs=lambda w, output: " ".join(
-            f"--{name.replace('_', '-')}-out {getattr(output, name)}"
-            for name in ANALYSIS_TABLES
-        ),
     shell:
         "python -m symbiosis analysis-tables --features {input.features} "
         "--circuits {input.circuits} --overlaps {input.overlaps} "
-        "--universality {input.universality} {params.outputs} 2> {log}"
+        "--universality {input.universality} --out-dir results/{wildcards.dataset} 2> {log}"

@@ -2,6 +2,7 @@
 import json
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,29 +16,38 @@ from symbiosis.choices import (
     ANALYSIS_TABLES,
     STATS_INPUTS,
 )  # noqa: E402
-from symbiosis.config import check_config  # noqa: E402
+from symbiosis.cli import FIGURES, STEPS  # noqa: E402
+from symbiosis.config import check_config, coerce_numbers  # noqa: E402
 from symbiosis.errors import SymbiosisError  # noqa: E402
 
 try:
+    # --config hands list items over as strings ('0.99'): numbers where the schema wants them, then the check.
+    coerce_numbers(config, workflow.source_path("../schemas/config.schema.yaml"))
     check_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 except SymbiosisError as error:
     sys.exit(f"symbiosis: error: {error}")
 validate(config, "../schemas/config.schema.yaml")  # fills in the schema's defaults
+
+
+def python_has_dependencies():
+    """Whether the `python` on PATH (the one jobs run, without --use-conda) can import the project's dependencies."""
+    probe = "import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in ('torch', 'pandas')))"
+    return subprocess.run(["python", "-c", probe], capture_output=True).returncode == 0
+
+
+# Jobs run `python` from PATH: without --use-conda, stop once here if that one lacks the dependencies.
+if "conda" not in str(workflow.deployment_settings.deployment_method).lower():
+    if not python_has_dependencies():
+        sys.exit(
+            f"symbiosis: error: `python` on PATH ({shutil.which('python')}) lacks the project's dependencies; "
+            "activate the environment (source .venv/bin/activate) or run `make reproduce`"
+        )
 
 # Jobs run `python -m symbiosis ...` from this checkout's src/, with or without --use-conda.
 shell.prefix(
     f"set -euo pipefail; export PYTHONPATH='{SRC}'${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
 )
 MODEL_DIR = "results/{dataset}/models/s{sparsity}-seed{seed}"
-FIGURES = (
-    "primaries",
-    "inhibition",
-    "symbiote_training",
-    "features",
-    "circuits",
-    "universality",
-    "ground_truth",
-)
 # The PDF of the paper is built where a TeX engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
 BUILD_PDF = shutil.which("latexmk") is not None
 
@@ -46,6 +56,12 @@ wildcard_constraints:
     dataset="[a-z0-9-]+",
     sparsity=r"0(\.[0-9]+)?",
     seed=r"[0-9]+",
+
+
+def settings(step):
+    """The config sections that `symbiosis <step>` reads, as its one --settings argument (JSON, shell-quoted)."""
+    sections = STEPS[step][2]
+    return shlex.quote(json.dumps({name: config[name] for name in sections}, sort_keys=True))
 
 
 def sparsity_label(value):

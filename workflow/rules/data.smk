@@ -12,10 +12,7 @@ rule prepare_data:
         mem_mb=2000,
         runtime=10,
     params:
-        root=f"--root {config['data']['root']}" if config["data"]["root"] else "",
-        download="--download" if config["data"]["download"] else "",
-        split_seed=config["data"]["split_seed"],
-        test_size=config["data"]["test_size"],
+        settings=settings("prepare-data"),
     shell:
-        "python -m symbiosis prepare-data --dataset {wildcards.dataset} {params.root} {params.download} "
-        "--split-seed {params.split_seed} --test-size {params.test_size} --out {output.split} 2> {log}"
+        "python -m symbiosis prepare-data --dataset {wildcards.dataset} --settings {params.settings} "
+        "--out {output.split} 2> {log}"

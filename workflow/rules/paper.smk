@@ -1,11 +1,38 @@
+# Jobs whose benchmarks the run record sums: every one upstream of the findings and the main table (not the figures,
+# so that redrawing a figure leaves the record as it is).
+COMPUTE_BENCHMARKS = (
+    "prepare_data",
+    "primaries_table",
+    "symbiotes_table",
+    "analysis_tables",
+    "validate_ground_truth",
+    "stats",
+    "main_table",
+)
+
+
+def run_inputs(dataset):
+    """The sidecars and benchmark files that `symbiosis provenance` reads for one dataset."""
+    benchmarks = [f"benchmarks/{dataset}/{name}.tsv" for name in COMPUTE_BENCHMARKS]
+    benchmarks += models(dataset, "benchmarks/{dataset}/train_primary/s{sparsity}-seed{seed}.tsv")
+    benchmarks += models(dataset, "benchmarks/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.tsv")
+    benchmarks += expand(
+        "benchmarks/{dataset}/analyse_sparsity/s{sparsity}.tsv",
+        dataset=dataset,
+        sparsity=[sparsity_label(s) for s in config["sparsities"]],
+    )
+    sidecars = models(dataset, f"{MODEL_DIR}/primary.json")
+    sidecars += [
+        path
+        for kind in SYMBIOTE["kinds"]
+        for path in models(dataset, f"{MODEL_DIR}/symbiotes_{kind}.json")
+    ]
+    return {"sidecars": sidecars, "benchmarks": benchmarks}
+
+
 rule stats:
     input:
-        **{
-            name: f"results/{{dataset}}/{name}.csv"
-            for name in STATS_INPUTS
-            if name != "universality"
-        },
-        universality="results/{dataset}/universality.csv",
+        expand("results/{{dataset}}/{name}.csv", name=STATS_INPUTS),
     output:
         "results/{dataset}/findings.json",
     log:
@@ -17,27 +44,16 @@ rule stats:
     resources:
         mem_mb=1000,
         runtime=5,
-    params:
-        inputs=lambda w, input: " ".join(
-            f"--{name.replace('_', '-')} {getattr(input, name)}"
-            for name in STATS_INPUTS
-        ),
     shell:
-        "python -m symbiosis stats {params.inputs} --out {output} 2> {log}"
+        "python -m symbiosis stats --tables {input} --out {output} 2> {log}"
 
 
 rule main_table:
     input:
-        **{
-            name: f"results/{{dataset}}/{name}_summary.csv"
-            for name in (
-                "primaries",
-                "symbiotes",
-                "features",
-                "circuits",
-                "universality",
-            )
-        },
+        summaries=expand(
+            "results/{{dataset}}/{name}_summary.csv",
+            name=("primaries", "symbiotes", "features", "circuits", "universality"),
+        ),
         findings="results/{dataset}/findings.json",
     output:
         csv="results/{dataset}/main_table.csv",
@@ -53,24 +69,21 @@ rule main_table:
         mem_mb=1000,
         runtime=5,
     shell:
-        "python -m symbiosis main-table --primaries {input.primaries} --symbiotes {input.symbiotes} "
-        "--features {input.features} --circuits {input.circuits} --universality {input.universality} "
-        "--findings {input.findings} --csv {output.csv} --tex {output.tex} --md {output.md} 2> {log}"
+        "python -m symbiosis main-table --summaries {input.summaries} --findings {input.findings} "
+        "--csv {output.csv} --tex {output.tex} --md {output.md} 2> {log}"
 
 
 rule provenance:
     input:
+        unpack(lambda w: run_inputs(w.dataset)),
         findings="results/{dataset}/findings.json",
         table=expand("results/{{dataset}}/main_table.{ext}", ext=("md", "tex")),
-        figures=expand(
-            "figures/{{dataset}}/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png")
-        ),
     output:
         "results/{dataset}/provenance.json",
     log:
         "logs/{dataset}/provenance.log",
     benchmark:
-        "benchmarks/provenance/{dataset}.tsv"  # outside benchmarks/{dataset}, which the record sums
+        "benchmarks/provenance/{dataset}.tsv"  # outside benchmarks/{dataset}, whose files the record sums
     conda:
         "../envs/report.yaml"
     resources:
@@ -79,8 +92,8 @@ rule provenance:
     params:
         config=shlex.quote(json.dumps(config, sort_keys=True)),
     shell:
-        "python -m symbiosis provenance --config-json {params.config} --results results/{wildcards.dataset} "
-        "--benchmarks benchmarks/{wildcards.dataset} --out {output} 2> {log}"
+        "python -m symbiosis provenance --config-json {params.config} --sidecars {input.sidecars} "
+        "--benchmarks {input.benchmarks} --out {output} 2> {log}"
 
 
 rule paper:
@@ -88,14 +101,32 @@ rule paper:
         templates=expand(
             "paper/templates/{name}.j2", name=("paper", "markdown", "latex")
         ),
-        code="src/symbiosis/paper.py",
-        findings=expand("results/{dataset}/findings.json", dataset=config["dataset"]),
+        code="src/symbiosis/report/paper.py",
+        # every results file that symbiosis.report.paper.context reads
+        results=expand(
+            "results/{dataset}/{name}",
+            dataset=config["dataset"],
+            name=(
+                "data.json",
+                "findings.json",
+                "ground_truth.csv",
+                *(
+                    f"{table}_summary.csv"
+                    for table in (
+                        "primaries",
+                        "symbiotes",
+                        "features",
+                        "circuits",
+                        "universality",
+                    )
+                ),
+            ),
+        ),
         table=expand(
             "results/{dataset}/main_table.{ext}",
             dataset=config["dataset"],
             ext=("md", "tex"),
         ),
-        data=expand("results/{dataset}/data.json", dataset=config["dataset"]),
         provenance=expand(
             "results/{dataset}/provenance.json", dataset=config["dataset"]
         ),

@@ -16,19 +16,11 @@ rule train_primary:
         mem_mb=3000,
         runtime=30,
     params:
-        widths=",".join(
-            str(config["architecture"][k]) for k in ("conv1", "conv2", "fc1")
-        ),
-        train=" ".join(
-            f"--{key.replace('_', '-')} {value}"
-            for key, value in config["primary"].items()
-        ),
-        device=config["device"],
+        settings=settings("train-primary"),
     shell:
         "python -m symbiosis train-primary --data {input} --dataset {wildcards.dataset} "
-        "--sparsity {wildcards.sparsity} --seed {wildcards.seed} --widths {params.widths} "
-        "{params.train} --device {params.device} --threads {threads} --out {output.model} "
-        "--units {output.units} 2> {log}"
+        "--sparsity {wildcards.sparsity} --seed {wildcards.seed} --settings {params.settings} "
+        "--threads {threads} --out {output.model} --units {output.units} 2> {log}"
 
 
 rule primaries_table:

@@ -26,36 +26,15 @@ rule train_symbiotes:
         mem_mb=3000,
         runtime=30,
     params:
-        kinds=" ".join(SYMBIOTE["kinds"]),
-        classes=" ".join(str(c) for c in config["classes"]),
+        settings=settings("train-symbiotes"),
         out=lambda w: expand(
             f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors",
             kind=SYMBIOTE["kinds"],
-            dataset=w.dataset,
-            sparsity=w.sparsity,
-            seed=w.seed,
+            **w,
         ),
-        train=" ".join(
-            f"--{key.replace('_', '-')} {SYMBIOTE[key]}"
-            for key in (
-                "hidden",
-                "g_max",
-                "epochs",
-                "batch_size",
-                "lr",
-                "alpha",
-                "lam",
-            )
-        ),
-        criterion=(
-            f"--max-target-accuracy {SYMBIOTE['max_target_accuracy']} "
-            f"--max-other-drop {SYMBIOTE['max_other_drop']}"
-        ),
-        device=config["device"],
     shell:
         "python -m symbiosis train-symbiotes --data {input.data} --model {input.model} "
-        "--kinds {params.kinds} --classes {params.classes} --seed {wildcards.seed} {params.train} "
-        "--device {params.device} --threads {threads} --out {params.out} {params.criterion} "
+        "--settings {params.settings} --threads {threads} --out {params.out} "
         "--summary {output.summary} --inhibition {output.inhibition} --gates {output.gates} 2> {log}"
 
 

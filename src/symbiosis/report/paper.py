@@ -16,7 +16,7 @@ import pandas as pd
 
 from symbiosis.errors import SymbiosisError
 from symbiosis.files import read_json, write_with
-from symbiosis.findings import ALPHA
+from symbiosis.report.findings import ALPHA
 
 FORMATS = {"md": "markdown.j2", "tex": "latex.j2"}
 CONFIDENCE = 0.95  # of every interval in the tables (symbiosis.stats.t_interval's default)

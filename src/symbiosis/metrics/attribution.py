@@ -14,8 +14,8 @@ from __future__ import annotations
 import torch
 from captum.attr import LayerGradientXActivation
 
-from symbiosis.models import GATED_LAYERS, PrimaryCNN
-from symbiosis.symbiote import Symbiotes
+from symbiosis.primary.models import GATED_LAYERS, PrimaryCNN
+from symbiosis.symbiote.symbiote import Symbiotes
 
 
 def _class_means(values: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import torch
 
-from symbiosis.data import to_float
-from symbiosis.models import GATED_LAYERS, PrimaryCNN, unit_activations
+from symbiosis.data.datasets import to_float
+from symbiosis.primary.models import PrimaryCNN, unit_activations
 
 
 @torch.no_grad()
@@ -48,12 +48,11 @@ def selectivity_index(means: torch.Tensor) -> torch.Tensor:
 def unit_table(model: PrimaryCNN, x: torch.Tensor, y: torch.Tensor, n_classes: int) -> pd.DataFrame:
     """One row per gated unit: layer, index, effective number of classes, selectivity, dead, preferred class."""
     means = class_conditional_means(model, x, y, n_classes)
-    layers = [name for name in GATED_LAYERS for _ in range(model.arch.units[name])]
-    index = [i for name in GATED_LAYERS for i in range(model.arch.units[name])]
+    layers, index = zip(*model.arch.unit_index(), strict=True)
     return pd.DataFrame(
         {
-            "layer": layers,
-            "unit": index,
+            "layer": list(layers),
+            "unit": list(index),
             "effective_classes": effective_classes(means).numpy(),
             "selectivity": selectivity_index(means).numpy(),
             "dead": (means.sum(0) == 0).numpy(),

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from symbiosis import pruning
-from symbiosis.data import Split, to_float
-from symbiosis.models import PrimaryArch, PrimaryCNN, measured_sparsity
+from symbiosis.config import settings
+from symbiosis.data.datasets import Split, to_float
+from symbiosis.primary import pruning
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN, measured_sparsity, predict
 
 
-@dataclass(frozen=True)
+@settings("primary")
 class PrimaryTraining:
+    """The config's `primary` section (defaults: the schema), with the model's sparsity and seed."""
+
     sparsity: float = 0.0
     seed: int = 0
-    epochs: int = 10
-    batch_size: int = 128  # config/config.yaml says why
-    lr: float = 5e-3
-    augment_shift: int = 2  # random translation of up to this many pixels per training image (0: none)
-    prune_start: float = 0.1  # fraction of training steps before pruning starts
-    prune_end: float = 0.7  # fraction of training steps by which the final sparsity is reached
+    epochs: int
+    batch_size: int
+    lr: float
+    augment_shift: int
+    prune_start: float
+    prune_end: float
     prune_every: int = 10  # steps between pruning updates
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def batches(n: int, batch_size: int, generator: torch.Generator):
@@ -50,23 +50,18 @@ def train_primary(
     cfg: PrimaryTraining,
     device: torch.device,
     progress: bool = False,
-    fc2_wiring: torch.Tensor | None = None,
-    planted: torch.Tensor | None = None,
+    prepare: Callable[[PrimaryCNN], None] | None = None,
+    extra_loss: Callable[[PrimaryCNN, torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
 ) -> tuple[PrimaryCNN, dict]:
     """Train a primary from seed `cfg.seed`, pruning it to `cfg.sparsity`; returns the model and its history.
 
-    How ground-truth primaries with planted units are built (symbiosis.ground_truth):
-    fc2_wiring: a fixed [classes, fc1] wiring of the last layer: its entries are the starting weights and its zeros
-        stay zero (no connection) through training, with torch.nn.utils.prune, made permanent at the end;
-    planted: [classes, P] bool: the first P fc1 units are also trained as logistic detectors of their classes (binary
-        cross-entropy on the pre-activation, which keeps a gradient while the unit is silent, unlike its ReLU)."""
+    prepare: called on the freshly initialised model (e.g. to wire a layer by construction, symbiosis.ground_truth);
+    extra_loss(model, images, labels): added to the cross-entropy of every batch."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     model = PrimaryCNN(arch).to(device)
-    if fc2_wiring is not None:
-        with torch.no_grad():
-            model.fc2.weight.copy_(fc2_wiring)
-        torch.nn.utils.prune.custom_from_mask(model.fc2, "weight", (fc2_wiring != 0).to(device))
+    if prepare is not None:
+        prepare(model)
     x, y = to_float(split.x_train).to(device), split.y_train.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     steps_per_epoch = -(-len(y) // cfg.batch_size)
@@ -83,10 +78,8 @@ def train_primary(
                 pruning.prune_to(model, pruning.cubic_sparsity(step, cfg.sparsity, start, end))
             xb = random_shift(x[idx], cfg.augment_shift, gen) if cfg.augment_shift else x[idx]
             loss = F.cross_entropy(model(xb), y[idx])
-            if planted is not None:
-                n = planted.shape[1]
-                pre = F.linear(model.features(xb).flatten(1), model.fc1.weight[:n], model.fc1.bias[:n])
-                loss = loss + F.binary_cross_entropy_with_logits(pre, planted[y[idx]].float())
+            if extra_loss is not None:
+                loss = loss + extra_loss(model, xb, y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -103,19 +96,8 @@ def train_primary(
     return model, history
 
 
-@torch.no_grad()
-def predict(model: PrimaryCNN, x: torch.Tensor, batch_size: int = 1000, gates=None) -> torch.Tensor:
-    """Predicted classes for uint8 or float images, in batches."""
-    device = next(model.parameters()).device
-    out = []
-    for xb in x.split(batch_size):
-        xb = to_float(xb) if xb.dtype == torch.uint8 else xb
-        out.append(model(xb.to(device), gates=gates).argmax(1).cpu())
-    return torch.cat(out)
-
-
-def accuracy_report(model: PrimaryCNN, x: torch.Tensor, y: torch.Tensor, n_classes: int) -> dict:
+def accuracy_report(model: PrimaryCNN, x: torch.Tensor, y: torch.Tensor) -> dict:
     pred = predict(model, x)
     correct = (pred == y).float()
-    per_class = [float(correct[y == c].mean()) for c in range(n_classes)]
+    per_class = [float(correct[y == c].mean()) for c in range(model.arch.n_classes)]
     return {"accuracy": float(correct.mean()), "per_class_accuracy": per_class, "sparsity": measured_sparsity(model)}

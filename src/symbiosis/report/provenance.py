@@ -47,28 +47,28 @@ def config_hash(config_text: str) -> str:
     return hashlib.sha256(config_text.encode()).hexdigest()[:12]
 
 
-def run_record(config_text: str, results: str | Path, benchmarks: str | Path) -> dict:
+def run_record(config_text: str, sidecars: list[str | Path], benchmarks: list[str | Path]) -> dict:
     """What produced one run's results, written beside them (results/<dataset>/provenance.json) and quoted by the
-    paper. Devices and threads are those the training jobs recorded in their sidecars (models/*/*.json). Time comes
-    from Snakemake's benchmark files: job seconds summed, and wall seconds from the first job's start to the last
-    job's end (a benchmark file is written when its job ends, so its start is its modification time minus its
-    duration); for a run that was stopped and resumed, the span includes the pause."""
+    paper. Devices and threads are those the training jobs recorded in their `sidecars`. Time comes from the
+    `benchmarks` files (Snakemake's, of the jobs that compute results): job seconds summed, and wall seconds from the
+    first job's start to the last job's end (a benchmark file is written when its job ends, so its start is its
+    modification time minus its duration); for a run that was stopped and resumed, the span includes the pause."""
     from symbiosis.files import read_json
 
     jobs = []
-    for path in sorted(Path(benchmarks).rglob("*.tsv")):
+    for path in sorted(Path(p) for p in benchmarks):
         with path.open() as f:
             seconds = float(next(csv.DictReader(f, delimiter="\t"))["s"])
         end = path.stat().st_mtime
         jobs.append((end - seconds, end, seconds))
-    sidecars = [read_json(p) for p in sorted(Path(results).glob("models/*/*.json"))]
+    records = [read_json(p) for p in sorted(Path(p) for p in sidecars)]
     return {
         "config_hash": config_hash(config_text),
         **provenance(),
         "host": platform.node(),
         "python": platform.python_version(),
-        "devices": sorted({s["device"] for s in sidecars if s.get("device")}),
-        "threads": sorted({s["threads"] for s in sidecars if s.get("threads")}),
+        "devices": sorted({s["device"] for s in records if s.get("device")}),
+        "threads": sorted({s["threads"] for s in records if s.get("threads")}),
         "jobs": len(jobs),
         "job_seconds": sum(j[2] for j in jobs),
         "wall_seconds": max(j[1] for j in jobs) - min(j[0] for j in jobs) if jobs else 0.0,

@@ -148,3 +148,13 @@ def load_split(path: str | Path) -> Split:
 def to_float(x: torch.Tensor) -> torch.Tensor:
     """uint8 images -> float32 in [0, 1]."""
     return x.float().div_(255.0)
+
+
+def prepare_data(dataset: str, config: dict, out: Path) -> None:
+    """The `prepare-data` step: load `dataset` with the config's `data` settings and save its split and record."""
+    from symbiosis.records import DataRecord, Run
+
+    settings = config["data"]
+    split = load_dataset(dataset, settings["root"], settings["download"], settings["split_seed"], settings["test_size"])
+    record = DataRecord(dataset, settings["split_seed"], len(split.y_train), len(split.y_test), Run.here())
+    save_split(split, out, record.to_json())

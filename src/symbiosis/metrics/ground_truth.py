@@ -14,27 +14,33 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score
 
-from symbiosis import universality
-from symbiosis.ablation import unit_importance
-from symbiosis.analysis import AnalysisSettings, own_class_drop
-from symbiosis.attribution import intervention_strength
-from symbiosis.data import Split
-from symbiosis.features import top_units
-from symbiosis.models import PrimaryArch, PrimaryCNN
-from symbiosis.symbiote import SymbioteArch, SymbioteTraining, clean_pass, train_symbiotes
-from symbiosis.train import PrimaryTraining, train_primary
+from symbiosis.config import settings
+from symbiosis.data.datasets import Split
+from symbiosis.metrics import universality
+from symbiosis.metrics.ablation import unit_importance
+from symbiosis.metrics.analysis import AnalysisSettings
+from symbiosis.metrics.attribution import intervention_strength
+from symbiosis.metrics.features import top_units
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN, clean_pass
+from symbiosis.primary.train import PrimaryTraining, train_primary
+from symbiosis.symbiote.evaluate import own_class_drop
+from symbiosis.symbiote.symbiote import SymbioteArch
+from symbiosis.symbiote.train import SymbioteTraining, train_symbiotes
 
 
-@dataclass(frozen=True)
+@settings("ground_truth", fields=("units_per_class", "pairs"))
 class Plant:
-    units_per_class: int = 2
-    pairs: tuple[tuple[int, int], ...] = ((3, 5), (4, 9))
+    """What is planted (the config's `ground_truth` section; defaults: the schema)."""
+
+    units_per_class: int
+    pairs: tuple[tuple[int, int], ...]
 
     def as_dict(self) -> dict:
         return {**asdict(self), "pairs": [list(p) for p in self.pairs]}
@@ -54,13 +60,14 @@ def plant_layout(plant: Plant, n_classes: int, fc1: int) -> torch.Tensor:
     return layout
 
 
-def planted_auc(strength: torch.Tensor, layout: torch.Tensor, classes: list[int], n_conv: int) -> torch.Tensor:
-    """[K, n_classes]: ROC-AUC of symbiote k's strength s_k for class c's planted fc1 units (ties count one half).
+def planted_auc(fc_strength: torch.Tensor, layout: torch.Tensor, classes: list[int]) -> torch.Tensor:
+    """[K, n_classes]: ROC-AUC of symbiote k's strength s_k over the fc1 units for class c's planted units (ties
+    count one half).
 
     For c = k, against every other fc1 unit. For c != k, only among the planted units that are not wired to k: the
     unwired units have no route to the output, so no symbiote has a gradient to move them and they tie at exactly 0;
     the question there is whether symbiote k singles out class c's units among the units it has no need to touch."""
-    fc = strength[:, n_conv:].double()
+    fc = fc_strength.double()
     planted = layout.any(0)
     out = torch.full((len(classes), len(layout)), float("nan"), dtype=torch.float64)
     for i, k in enumerate(classes):
@@ -72,6 +79,32 @@ def planted_auc(strength: torch.Tensor, layout: torch.Tensor, classes: list[int]
     return out
 
 
+def wire_fc2(layout: torch.Tensor):
+    """A `train_primary` hook: fc2's weights start at the fixed [classes, fc1] wiring `layout` and its zeros stay zero
+    (no connection) through training, with torch.nn.utils.prune, made permanent at the end."""
+    wiring = layout.float()
+
+    def prepare(model: PrimaryCNN) -> None:
+        with torch.no_grad():
+            model.fc2.weight.copy_(wiring)
+        torch.nn.utils.prune.custom_from_mask(model.fc2, "weight", (wiring != 0).to(model.fc2.weight.device))
+
+    return prepare
+
+
+def detector_loss(planted: torch.Tensor):
+    """A `train_primary` extra loss: the first P fc1 units, planted [classes, P] bool, are trained as logistic
+    detectors of their classes (binary cross-entropy on the pre-activation, which keeps a gradient while the unit is
+    silent, unlike its ReLU)."""
+
+    def loss(model: PrimaryCNN, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        n = planted.shape[1]
+        pre = F.linear(model.features(xb).flatten(1), model.fc1.weight[:n], model.fc1.bias[:n])
+        return F.binary_cross_entropy_with_logits(pre, planted[yb].float())
+
+    return loss
+
+
 def validate(
     split: Split,
     arch: PrimaryArch,
@@ -80,7 +113,6 @@ def validate(
     symbiote_cfg: SymbioteTraining,
     settings: AnalysisSettings,
     plant: Plant,
-    n_null: int,
     device: torch.device,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every known-answer case; returns (checks: one row per check with its value, bound and verdict,
@@ -88,11 +120,12 @@ def validate(
     x, y = split.x_test, split.y_test
     layout = plant_layout(plant, arch.n_classes, arch.fc1)
     planted = layout[:, : int(layout.any(0).sum())].to(device)
-    primary, _ = train_primary(split, arch, primary_cfg, device, fc2_wiring=layout.float(), planted=planted)
+    hooks = {"prepare": wire_fc2(layout), "extra_loss": detector_loss(planted)}
+    primary, _ = train_primary(split, arch, primary_cfg, device, **hooks)
     sym, _ = train_symbiotes(primary, split.x_train, split.y_train, symbiote_arch, symbiote_cfg)
     checks, auc = _planted(primary, sym, x, y, layout, plant)
-    checks += _permuted(primary, sym, x, y, settings, n_null)
-    checks += _random_networks(arch, x, y, settings, n_null, device)
+    checks += _permuted(primary, sym, x, y, settings)
+    checks += _random_networks(arch, x, y, settings, device)
     return pd.DataFrame(checks), auc
 
 
@@ -103,14 +136,15 @@ def _check(case: str, name: str, value, bound: float, passed) -> dict:
 def _planted(primary, sym, x, y, layout, plant) -> tuple[list[dict], pd.DataFrame]:
     """Does symbiote k single out class k's planted units, and do unwired units have exactly zero importance?"""
     arch, classes = primary.arch, list(sym.arch.classes)
-    trunk, units = clean_pass(primary, x)
-    auc = planted_auc(intervention_strength(sym, units, y), layout, classes, arch.conv2)
+    clean = clean_pass(primary, x)
+    fc = arch.slices["fc1"]
+    auc = planted_auc(intervention_strength(sym, clean.units, y)[:, fc], layout, classes)
     paired = {(a, b) for pair in plant.pairs for a, b in (pair, pair[::-1])}
     own = torch.stack([auc[i, k] for i, k in enumerate(classes)])
     off = torch.stack(
         [auc[i, c] for i, k in enumerate(classes) for c in range(arch.n_classes) if c != k and (k, c) not in paired]
     )
-    unwired = unit_importance(primary, trunk, y, arch.n_classes)[:, arch.conv2 :][:, ~layout.any(0)]
+    unwired = unit_importance(primary, clean.trunk, y, arch.n_classes)[:, fc][:, ~layout.any(0)]
     checks = [
         _check("planted", "min AUC of symbiote k on class k's planted units", own.min(), 0.95, own.min() >= 0.95),
         _check(
@@ -134,17 +168,16 @@ def _planted(primary, sym, x, y, layout, plant) -> tuple[list[dict], pd.DataFram
     return checks, auc_long
 
 
-def _permuted(primary, sym, x, y, settings: AnalysisSettings, n_null: int) -> list[dict]:
+def _permuted(primary, sym, x, y, settings: AnalysisSettings) -> list[dict]:
     """The primary against a copy with its units permuted: matching, agreement, CKA and transfer must be perfect."""
-    arch, n_classes = primary.arch, primary.arch.n_classes
+    arch, n_null = primary.arch, settings.null_permutations
     perm = universality.random_permutations(arch, 1, settings.seed)[0]
     copy = universality.permute_primary(primary, perm)
-    trunk_a, units_a = clean_pass(primary, x)
-    trunk_b, units_b = clean_pass(copy, x)
-    found = universality.match_units(units_a, units_b, arch)
-    live = units_a.std(0) > 0
-    strength_a = intervention_strength(sym, units_a, y)
-    strength_b = intervention_strength(sym.permuted(perm), units_b, y)
+    clean_a, clean_b = clean_pass(primary, x), clean_pass(copy, x)
+    found = universality.match_units(clean_a.units, clean_b.units, arch)
+    live = clean_a.units.std(0) > 0
+    strength_a = intervention_strength(sym, clean_a.units, y)
+    strength_b = intervention_strength(sym.permuted(perm), clean_b.units, y)
     agree = universality.agreement(
         strength_a,
         strength_b,
@@ -155,11 +188,11 @@ def _permuted(primary, sym, x, y, settings: AnalysisSettings, n_null: int) -> li
         n_null,
         settings.seed,
     )
-    reps_a = universality.layer_representations(primary, trunk_a)
-    reps_b = universality.layer_representations(copy, trunk_b)
+    reps_a = universality.layer_representations(primary, clean_a.trunk)
+    reps_b = universality.layer_representations(copy, clean_b.trunk)
     cka = min(universality.linear_cka(reps_a[n], reps_b[n]) for n in reps_a)
     share = universality.transfer_share(
-        own_class_drop(primary, sym, x, y, n_classes), own_class_drop(copy, sym.permuted(found), x, y, n_classes)
+        own_class_drop(primary, sym, clean_a, y), own_class_drop(copy, sym.permuted(found), clean_b, y)
     )
     matched = (found == perm)[live]
     return [
@@ -179,18 +212,18 @@ def _permuted(primary, sym, x, y, settings: AnalysisSettings, n_null: int) -> li
     ]
 
 
-def _random_networks(arch: PrimaryArch, x, y, settings: AnalysisSettings, n_null: int, device) -> list[dict]:
+def _random_networks(arch: PrimaryArch, x, y, settings: AnalysisSettings, device) -> list[dict]:
     """Two randomly initialised primaries: agreement of their exact-importance circuits must sit at the null."""
     nets = []
     for offset in (1, 2):
         torch.manual_seed(settings.seed + offset)
         net = PrimaryCNN(arch).to(device).eval()
-        trunk, units = clean_pass(net, x)
-        importance = unit_importance(net, trunk, y, arch.n_classes)
-        nets.append((units, importance, top_units(importance, settings.circuit_fraction)))
+        clean = clean_pass(net, x)
+        importance = unit_importance(net, clean.trunk, y, arch.n_classes)
+        nets.append((clean.units, importance, top_units(importance, settings.circuit_fraction)))
     (units_1, imp_1, c_1), (units_2, imp_2, c_2) = nets
     found = universality.match_units(units_1, units_2, arch)
-    agree = universality.agreement(imp_1, imp_2, c_1, c_2, found, arch, n_null, settings.seed)
+    agree = universality.agreement(imp_1, imp_2, c_1, c_2, found, arch, settings.null_permutations, settings.seed)
     return [
         _check(
             "random",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from symbiosis.models import PrimaryCNN
+from symbiosis.primary.models import PrimaryCNN
 
 
 @torch.no_grad()
@@ -30,14 +30,14 @@ def ablated_logits(
     primary: PrimaryCNN, trunk: torch.Tensor, masks: torch.Tensor, means: dict[str, torch.Tensor]
 ) -> torch.Tensor:
     """Logits [M, B, classes] with the units of each mask [M, U] (bool, units in gated order) mean-ablated together."""
-    n_conv = primary.arch.conv2
-    w = primary.fc1.weight.view(primary.fc1.out_features, n_conv, -1)  # [F, C, s*s]
+    conv, fc = primary.arch.slices.values()
+    w = primary.fc1.weight.view(primary.fc1.out_features, primary.arch.conv2, -1)  # [F, C, s*s]
     per_channel = torch.einsum("bcs,fcs->bcf", trunk.flatten(2), w)  # [B, C, F]
     mean_channel = torch.einsum("cs,fcs->cf", means["conv2"].flatten(1), w)  # [C, F]
     masks = masks.to(trunk.dtype)
-    pre = primary.fc1(trunk.flatten(1)) + torch.einsum("mc,bcf->mbf", masks[:, :n_conv], mean_channel - per_channel)
+    pre = primary.fc1(trunk.flatten(1)) + torch.einsum("mc,bcf->mbf", masks[:, conv], mean_channel - per_channel)
     h = F.relu(pre)
-    on = masks[:, None, n_conv:]  # [M, 1, F]
+    on = masks[:, None, fc]  # [M, 1, F]
     return primary.fc2(h + on * (means["fc1"] - h))
 
 
@@ -46,13 +46,13 @@ def ablated_logits_naive(
     primary: PrimaryCNN, trunk: torch.Tensor, masks: torch.Tensor, means: dict[str, torch.Tensor]
 ) -> torch.Tensor:
     """The reference: for each mask, copy the activations, overwrite the ablated units and run the layers above."""
-    n_conv = primary.arch.conv2
+    conv, fc = primary.arch.slices.values()
     out = []
     for mask in masks:
         h = trunk.clone()
-        h[:, mask[:n_conv]] = means["conv2"][mask[:n_conv]]
+        h[:, mask[conv]] = means["conv2"][mask[conv]]
         a = F.relu(primary.fc1(h.flatten(1)))
-        a[:, mask[n_conv:]] = means["fc1"][mask[n_conv:]]
+        a[:, mask[fc]] = means["fc1"][mask[fc]]
         out.append(primary.fc2(a))
     return torch.stack(out)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch.nn.utils import prune
 
-from symbiosis.models import PrimaryCNN
+from symbiosis.primary.models import PrimaryCNN
 
 
 def cubic_sparsity(step: int, final: float, start: int, end: int) -> float:
@@ -36,8 +36,9 @@ def prune_to(model: PrimaryCNN, sparsity: float) -> None:
 
     The choice is `prune.global_unstructured` with `L1Unstructured` (the `extra` smallest |w| among the weights not yet
     masked, across all layers); it is made here because that function flattens weights with `view`, which fails on the
-    channels-last convolution weights (symbiosis.models). A layer's first mask is applied with `prune.custom_from_mask`
-    (its pre-hook recomputes `weight` = mask * weight_orig at every forward); later ones update that mask in place.
+    channels-last convolution weights (symbiosis.primary.models). A layer's first mask is applied with
+    `prune.custom_from_mask` (its pre-hook recomputes `weight` = mask * weight_orig at every forward); later ones update
+    that mask in place.
     Masked weights are zero from the next forward; `finalize` folds them in."""
     params = model.prunable()
     extra = round(sparsity * n_prunable(model)) - n_masked(model)

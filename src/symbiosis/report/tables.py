@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from symbiosis.files import read_json
-from symbiosis.stats import summarise_over_seeds
+from symbiosis.records import PrimaryRecord, SymbioteRecord
+from symbiosis.report.stats import summarise_over_seeds
 
 PRIMARY_COLUMNS = [
     "dataset",
@@ -42,15 +42,13 @@ def primaries_table(sidecars: list[str | Path], unit_tables: list[str | Path]) -
     """One row per primary: its sidecar's accuracy and sparsity beside its polysemanticity summary."""
     rows = []
     for sidecar_file, units_file in zip(sidecars, unit_tables, strict=True):
-        meta = read_json(sidecar_file)
+        record = PrimaryRecord.read(sidecar_file)
         rows.append(
             {
-                "dataset": meta["dataset"],
-                "target_sparsity": meta["training"]["sparsity"],
-                "seed": meta["training"]["seed"],
-                "measured_sparsity": meta["metrics"]["sparsity"],
-                "test_accuracy": meta["metrics"]["accuracy"],
-                "parameters": meta["parameters"],
+                **record.model.labels(),
+                "measured_sparsity": record.metrics["sparsity"],
+                "test_accuracy": record.metrics["accuracy"],
+                "parameters": record.parameters,
                 **summarise_units(pd.read_csv(units_file)),
             }
         )
@@ -107,19 +105,12 @@ def symbiote_curves(sidecars: list[str | Path]) -> pd.DataFrame:
     """Training curves from symbiote sidecars, long form: one row per kind x model x class x step."""
     frames = []
     for path in sidecars:
-        meta = read_json(path)
-        history, classes = meta["history"], meta["arch"]["symbiote"]["classes"]
+        record = SymbioteRecord.read(path)
+        history = record.history
         for name in ("target_accuracy", "other_accuracy"):
-            frame = pd.DataFrame(history[name], columns=classes).assign(step=history["step"])
+            frame = pd.DataFrame(history[name], columns=record.classes).assign(step=history["step"])
             frame = frame.melt(id_vars="step", var_name="target_class", value_name="accuracy").assign(metric=name)
-            frames.append(
-                frame.assign(
-                    dataset=meta["dataset"],
-                    target_sparsity=meta["primary"]["sparsity"],
-                    seed=meta["primary"]["seed"],
-                    kind=meta["arch"]["symbiote"]["kind"],
-                )
-            )
+            frames.append(frame.assign(**record.model.labels(), kind=record.kind))
     columns = [*SYMBIOTE_KEYS, "seed", "target_class", "metric", "step", "accuracy"]
     return pd.concat(frames, ignore_index=True)[columns].sort_values(columns[:-1], ignore_index=True)
 
@@ -217,29 +208,3 @@ def main_table(summaries: dict[str, pd.DataFrame], best_baseline: str) -> pd.Dat
                 row[f"{label} {stat}"] = float(table[column].iloc[0]) if len(table) and column in table else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def format_main_table(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """The main table as text cells 'mean [low, high]', one row per metric and one column per target sparsity (the
-    transpose of `main_table`, so that it fits a page), for LaTeX and Markdown."""
-    rows = []
-    for label, *_ in MAIN_COLUMNS:
-        row = {"metric": label}
-        for _, r in table.iterrows():
-            m, lo, hi = (r[f"{label} {stat}"] for stat in ("mean", "ci_low", "ci_high"))
-            cell = "n/a" if np.isnan(m) else f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
-            row[f"s = {r['target sparsity']:g}"] = cell
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def to_markdown(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table of text cells."""
-    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join(lines) + "\n"
-
-
-def to_latex(table: pd.DataFrame) -> str:
-    """A booktabs LaTeX tabular of text cells (brackets and underscores escaped by pandas)."""
-    return table.to_latex(index=False, escape=True, column_format="l" + "c" * (len(table.columns) - 1))

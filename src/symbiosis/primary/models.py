@@ -17,29 +17,30 @@ bench/primary_throughput.py measures the current throughput.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from symbiosis.data import to_float
+from symbiosis.config import settings
+from symbiosis.data.datasets import to_float
 
 GATED_LAYERS = ("conv2", "fc1")
 
 
-@dataclass(frozen=True)
+@settings("architecture")
 class PrimaryArch:
-    conv1: int = 16
-    conv2: int = 32
-    fc1: int = 192
+    """The primary's widths (conv1, conv2, fc1: the config's `architecture`) and its fixed shape. The one place that
+    says how the gated units are laid out along the unit axis: conv2's channels, then fc1's units."""
+
+    conv1: int
+    conv2: int
+    fc1: int
     n_classes: int = 10
     in_channels: int = 1
     image_size: int = 28
     kernel_size: int = 3
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
     @property
     def units(self) -> dict[str, int]:
@@ -50,11 +51,24 @@ class PrimaryArch:
     def n_units(self) -> int:
         return sum(self.units.values())
 
+    @property
+    def slices(self) -> dict[str, slice]:
+        """The positions of each gated layer's units along the unit axis."""
+        out, start = {}, 0
+        for name, n in self.units.items():
+            out[name] = slice(start, start + n)
+            start += n
+        return out
+
+    def unit_index(self) -> list[tuple[str, int]]:
+        """(layer, index within the layer) of every gated unit, along the unit axis."""
+        return [(name, i) for name, n in self.units.items() for i in range(n)]
+
 
 class PrimaryCNN(nn.Module):
-    def __init__(self, arch: PrimaryArch = PrimaryArch()):
+    def __init__(self, arch: PrimaryArch | None = None):
         super().__init__()
-        self.arch = arch
+        self.arch = arch = arch or PrimaryArch()
         k, pad = arch.kernel_size, arch.kernel_size // 2
         self.conv1 = nn.Conv2d(arch.in_channels, arch.conv1, k, padding=pad)
         self.conv2 = nn.Conv2d(arch.conv1, arch.conv2, k, padding=pad)
@@ -172,7 +186,39 @@ def unit_activations(acts: dict[str, torch.Tensor]) -> torch.Tensor:
 
 def split_units(flat: torch.Tensor, arch: PrimaryArch) -> dict[str, torch.Tensor]:
     """Inverse of the concatenation: [..., U] -> {layer: [..., units]}."""
-    return dict(zip(arch.units, flat.split(list(arch.units.values()), dim=-1), strict=True))
+    return {name: flat[..., s] for name, s in arch.slices.items()}
+
+
+@dataclass(frozen=True)
+class CleanPass:
+    """One primary's unedited pass over a set of images, computed once and handed to every step that needs it."""
+
+    trunk: torch.Tensor  # trunk features [N, C, h, w]
+    units: torch.Tensor  # one activation per gated unit [N, U]
+    predicted: torch.Tensor  # predicted classes [N], on the CPU
+
+
+@torch.no_grad()
+def clean_pass(primary: PrimaryCNN, x: torch.Tensor, batch_size: int = 256) -> CleanPass:
+    """The trunk features, clean unit activations and predictions of uint8 images."""
+    trunk = trunk_features(primary, x, batch_size)
+    units, predicted = [], []
+    for tb in trunk.split(batch_size):
+        logits, acts = primary.classify(tb, return_activations=True)
+        units.append(unit_activations(acts))
+        predicted.append(logits.argmax(1).cpu())
+    return CleanPass(trunk, torch.cat(units), torch.cat(predicted))
+
+
+@torch.no_grad()
+def predict(model: PrimaryCNN, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Predicted classes for uint8 or float images, in batches."""
+    device = next(model.parameters()).device
+    out = []
+    for xb in x.split(batch_size):
+        xb = to_float(xb) if xb.dtype == torch.uint8 else xb
+        out.append(model(xb.to(device)).argmax(1).cpu())
+    return torch.cat(out)
 
 
 def measured_sparsity(model: PrimaryCNN) -> float:

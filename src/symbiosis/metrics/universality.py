@@ -15,17 +15,8 @@ import torch
 from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
-from symbiosis.circuits import jaccard
-from symbiosis.models import PrimaryArch, PrimaryCNN
-
-
-def layer_slices(arch: PrimaryArch) -> list[slice]:
-    """The positions of each gated layer's units in the concatenated unit axis."""
-    out, start = [], 0
-    for n in arch.units.values():
-        out.append(slice(start, start + n))
-        start += n
-    return out
+from symbiosis.metrics.circuits import jaccard
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN
 
 
 def correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -40,7 +31,7 @@ def correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def match_units(units_a: torch.Tensor, units_b: torch.Tensor, arch: PrimaryArch) -> torch.Tensor:
     """pi [U]: for each unit of model A the unit of model B it is matched to, layer by layer (maximum correlation)."""
     perm = torch.empty(arch.n_units, dtype=torch.long)
-    for s in layer_slices(arch):
+    for s in arch.slices.values():
         rows, cols = linear_sum_assignment(correlation(units_a[:, s], units_b[:, s]).numpy(), maximize=True)
         perm[s.start + rows] = torch.as_tensor(s.start + cols)
     return perm
@@ -56,7 +47,7 @@ def map_units(values: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
 def random_permutations(arch: PrimaryArch, n: int, seed: int) -> torch.Tensor:
     """[n, U] random permutations that keep every unit in its layer: the null of the matching."""
     g = torch.Generator().manual_seed(seed)
-    parts = [s.start + torch.argsort(torch.rand(n, s.stop - s.start, generator=g), dim=1) for s in layer_slices(arch)]
+    parts = [s.start + torch.argsort(torch.rand(n, s.stop - s.start, generator=g), dim=1) for s in arch.slices.values()]
     return torch.cat(parts, dim=1)
 
 
@@ -136,7 +127,7 @@ def permute_primary(primary: PrimaryCNN, perm: torch.Tensor) -> PrimaryCNN:
 
     The copy computes exactly the same function (a known-answer case for matching)."""
     arch = primary.arch
-    conv_perm, fc_perm = (perm[s] - s.start for s in layer_slices(arch))
+    conv_perm, fc_perm = (perm[s] - s.start for s in arch.slices.values())
     inv_conv, inv_fc = torch.argsort(conv_perm), torch.argsort(fc_perm)
     state = {k: v.clone() for k, v in primary.state_dict().items()}
     state["conv2.weight"], state["conv2.bias"] = state["conv2.weight"][inv_conv], state["conv2.bias"][inv_conv]

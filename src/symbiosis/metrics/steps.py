@@ -1,0 +1,75 @@
+"""The metric steps: `analyse-sparsity` (claims 1-3 on the models of one sparsity level) and `validate-ground-truth`
+(the same metrics on cases with a known answer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from symbiosis.checkpoint import load_primary, load_symbiotes
+from symbiosis.choices import ANALYSIS_FILES
+from symbiosis.data.datasets import load_split
+from symbiosis.device import resolve_device, set_threads
+from symbiosis.errors import SymbiosisError
+from symbiosis.files import write_csv
+from symbiosis.metrics.analysis import AnalysisSettings, analyse_sparsity
+from symbiosis.records import PrimaryRecord
+
+
+def analyse_sparsity_step(
+    data: Path,
+    models: list[Path],
+    symbiotes: list[Path],
+    config: dict,
+    out_dirs: list[Path],
+    universality: Path,
+    threads: int | None = None,
+) -> None:
+    """`models`: the primaries of one level; `symbiotes`: per model, one file per configured kind, model by model;
+    `out_dirs`: per model, the folder of its tables (ANALYSIS_FILES)."""
+    n, k = len(models), len(config["symbiote"]["kinds"])
+    if len(symbiotes) != n * k or len(out_dirs) != n:
+        raise SymbiosisError(
+            f"{n} --models need {n * k} --symbiotes (one per model and kind, model by model) and {n} --out-dirs; "
+            f"got {len(symbiotes)} and {len(out_dirs)}"
+        )
+    set_threads(threads)
+    loaded, labels = [], []
+    for i, path in enumerate(models):
+        primary, meta = load_primary(path)
+        model_id = PrimaryRecord.from_json(meta).model
+        loaded.append((model_id.seed, primary, [load_symbiotes(p, primary.arch)[0] for p in symbiotes[i * k :][:k]]))
+        labels.append(model_id.labels())
+    split = load_split(data)
+    settings = AnalysisSettings.from_config(config["analysis"])
+    per_model, pairs = analyse_sparsity(loaded, split.x_test, split.y_test, settings, labels)
+    for tables, out_dir in zip(per_model, out_dirs, strict=True):
+        for name in ANALYSIS_FILES:
+            write_csv(out_dir / f"{name}.csv", tables[name])
+    write_csv(universality, pairs)
+
+
+def validate_ground_truth_step(data: Path, config: dict, checks: Path, auc: Path, threads: int | None = None) -> None:
+    """The known-answer cases (symbiosis.metrics.ground_truth) with the config's settings: the planted primary
+    trains with the primary section's defaults for `ground_truth.epochs`, from the analysis seed."""
+    from symbiosis.metrics.ground_truth import Plant, validate
+    from symbiosis.primary.models import PrimaryArch
+    from symbiosis.primary.train import PrimaryTraining
+    from symbiosis.symbiote.symbiote import SymbioteArch
+    from symbiosis.symbiote.train import SymbioteTraining
+
+    device = resolve_device(config["device"])
+    set_threads(threads)
+    arch = PrimaryArch.from_config(config["architecture"])
+    settings = AnalysisSettings.from_config(config["analysis"])
+    checks_table, auc_table = validate(
+        load_split(data),
+        arch,
+        PrimaryTraining(epochs=config["ground_truth"]["epochs"], seed=settings.seed),
+        SymbioteArch(classes=tuple(range(arch.n_classes))),
+        SymbioteTraining.from_config(config["symbiote"]),
+        settings,
+        Plant.from_config(config["ground_truth"]),
+        device,
+    )
+    write_csv(auc, auc_table)
+    write_csv(checks, checks_table)

@@ -1,0 +1,71 @@
+"""Figure: circuits (figures/<dataset>/circuits.pdf and .png)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from symbiosis.choices import SYMBIOTE_KINDS
+from symbiosis.report.figures import style
+
+
+def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
+    """Circuits vs sparsity (faithfulness, agreement with the ablation circuit, cross-class overlap) per kind, and
+    the chance-corrected cross-class overlap matrices of the activation-reading symbiote's circuits."""
+    style.set_style()
+    levels = sorted(overlap["target_sparsity"].unique())
+    fig = plt.figure(figsize=(2 * style.COLUMN_WIDTH, 4.6), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
+    axes = top.subplots(1, 3)
+    summary = circuits_summary.assign(sparsity=style.sparsity_labels(circuits_summary["target_sparsity"]))
+    kinds = [k for k in [*SYMBIOTE_KINDS, "ablation"] if k in set(summary["kind"])]
+    for ax, metric, label in zip(
+        axes,
+        ("faithfulness", "jaccard_with_ablation", "overlap"),
+        ("faithfulness (target - other drop)", "Jaccard with ablation circuit", "cross-class overlap - chance"),
+        strict=True,
+    ):
+        for i, kind in enumerate(kinds):
+            rows = summary[summary["kind"] == kind]
+            x = [levels.index(v) + (i - len(kinds) / 2) * 0.08 for v in rows["target_sparsity"]]
+            ax.errorbar(
+                x,
+                rows[f"{metric}_mean"],
+                yerr=[
+                    rows[f"{metric}_mean"] - rows[f"{metric}_ci_low"],
+                    rows[f"{metric}_ci_high"] - rows[f"{metric}_mean"],
+                ],
+                marker="o",
+                markersize=3,
+                capsize=2,
+                linewidth=1,
+                label=kind,
+                color=sns.color_palette()[i],
+            )
+        ax.set_xticks(range(len(levels)), [f"{v:g}" for v in levels])
+        ax.axhline(0, color="grey", linestyle=":", linewidth=1)
+        ax.set(xlabel="target sparsity", ylabel=label)
+    axes[0].legend(fontsize="small", title="circuit from")
+    cells = bottom.subplots(1, len(levels), squeeze=False)[0]
+    sym = overlap[(overlap["kind"] == "symbiote") & (overlap["class"] != overlap["other_class"])]  # diagonal blank
+    limit = max(float(sym["overlap"].abs().max()), 1e-6)
+    for ax, level in zip(cells, levels, strict=True):
+        matrix = sym[sym["target_sparsity"] == level].pivot(index="class", columns="other_class", values="overlap")
+        sns.heatmap(
+            matrix,
+            vmin=-limit,
+            vmax=limit,
+            cmap="vlag",
+            square=True,
+            cbar=ax is cells[-1],
+            ax=ax,
+            xticklabels=3,
+            yticklabels=3,
+            cbar_kws={"label": "Jaccard - chance", "shrink": 0.8},
+        )
+        ax.set(title=f"sparsity {level:g}", xlabel="class", ylabel="class" if ax is cells[0] else "")
+    bottom.suptitle("Cross-class overlap of symbiote circuits (diagonal left out)", fontsize="medium")
+    style.save(fig, pdf, png)

@@ -1,0 +1,47 @@
+"""The style every figure shares (one seaborn theme, the column width, error bars over seeds) and how each is
+saved (PDF and PNG, atomically, without timestamps). One module per figure beside this one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from symbiosis.choices import SYMBIOTE_KINDS
+from symbiosis.files import write_with
+from symbiosis.report.stats import t_interval
+
+COLUMN_WIDTH = 3.4  # inches, a single column of a two-column paper
+
+
+def set_style() -> None:
+    sns.set_theme(
+        context="paper",
+        style="whitegrid",
+        palette="colorblind",
+        font_scale=0.9,
+        rc={"pdf.fonttype": 42, "svg.hashsalt": "symbiosis", "figure.dpi": 200},
+    )
+
+
+def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
+    """Write the figure as PDF and PNG (atomically), without timestamps so reruns give the same bytes."""
+    write_with(pdf, lambda tmp: fig.savefig(tmp, format="pdf", bbox_inches="tight", metadata={"CreationDate": None}))
+    write_with(png, lambda tmp: fig.savefig(tmp, format="png", bbox_inches="tight", dpi=200))
+    plt.close(fig)
+
+
+def seed_interval(values) -> tuple[float, float]:
+    """Error bars: the 95 % t-interval over seeds (seaborn's `errorbar` callable)."""
+    return t_interval(values)
+
+
+def sparsity_labels(values: pd.Series) -> pd.Series:
+    return values.map("{:g}".format)
+
+
+def kinds(table: pd.DataFrame) -> list[str]:
+    """The symbiote kinds present, in the canonical order (the activation-reading symbiote first)."""
+    return [kind for kind in SYMBIOTE_KINDS if kind in set(table["kind"])]

@@ -1,0 +1,48 @@
+"""Figure: universality (figures/<dataset>/universality.pdf and .png)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from symbiosis.report.figures import style
+
+
+def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
+    """Universality vs sparsity: circuit Jaccard and score Spearman after matching, each beside its class-permutation
+    null; linear CKA per layer beside a random network's; transfer share of symbiotes moved between seeds."""
+    style.set_style()
+    summary = universality_summary
+    fig, axes = plt.subplots(2, 2, figsize=(2 * style.COLUMN_WIDTH, 4.2))
+    axes = axes.flatten()
+    x = range(len(summary))
+    labels = [f"{v:g}" for v in summary["target_sparsity"]]
+    colours = sns.color_palette()
+
+    def line(ax, column, label, colour, **kw):
+        mean = summary[f"{column}_mean"]
+        err = [mean - summary[f"{column}_ci_low"], summary[f"{column}_ci_high"] - mean]
+        ax.errorbar(
+            x, mean, yerr=err, marker="o", markersize=3, capsize=2, linewidth=1, color=colour, label=label, **kw
+        )
+
+    for ax, stat, title in ((axes[0], "jaccard", "Circuit Jaccard"), (axes[1], "spearman", "Strength Spearman")):
+        line(ax, stat, "matched", colours[0])
+        line(ax, f"{stat}_class_null_mean", "class null", colours[7], linestyle="--")
+        ax.set(title=title, ylabel=title.split()[-1])
+    for i, layer in enumerate(("conv2", "fc1")):
+        line(axes[2], f"cka_{layer}", f"{layer}", colours[1 + i])
+        line(axes[2], f"cka_random_{layer}", f"{layer} vs random", colours[1 + i], linestyle=":")
+    axes[2].set(title="Linear CKA", ylabel="CKA", ylim=(0, 1.05))
+    line(axes[3], "transfer_share", "transfer", colours[4])
+    axes[3].axhline(1, color="grey", linestyle=":", linewidth=1)
+    axes[3].set(title="Symbiote transfer", ylabel="share of drop kept")
+    for ax in axes:
+        ax.set_xticks(list(x), labels)
+        ax.set_xlabel("target sparsity")
+        ax.legend(fontsize="x-small")
+    fig.tight_layout()
+    style.save(fig, pdf, png)

@@ -1,0 +1,97 @@
+"""The report steps: aggregate tables, the findings, the main table, the run record and the paper. No torch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from symbiosis.choices import ANALYSIS_TABLES, STATS_INPUTS
+from symbiosis.errors import SymbiosisError
+from symbiosis.files import read_json, write_csv, write_json, write_with
+from symbiosis.report import tables
+
+
+def primaries_table_step(sidecars: list[Path], units: list[Path], out: Path, summary: Path) -> None:
+    table = tables.primaries_table(sidecars, units)
+    write_csv(out, table)
+    write_csv(summary, tables.primaries_summary(table))
+
+
+def symbiotes_table_step(
+    summaries: list[Path],
+    inhibitions: list[Path],
+    sidecars: list[Path],
+    out: Path,
+    summary: Path,
+    inhibition: Path,
+    curves: Path,
+) -> None:
+    table, matrices = tables.symbiotes_table(summaries, inhibitions)
+    write_csv(out, table)
+    write_csv(summary, tables.symbiotes_summary(table))
+    write_csv(inhibition, matrices)
+    write_csv(curves, tables.symbiote_curves(sidecars))
+
+
+def analysis_tables_step(
+    features: list[Path], circuits: list[Path], overlaps: list[Path], universality: list[Path], out_dir: Path
+) -> None:
+    """Every table of ANALYSIS_TABLES, as <out_dir>/<name>.csv."""
+    outputs = tables.analysis_tables(features, circuits, overlaps, universality)
+    for name in ANALYSIS_TABLES:
+        write_csv(Path(out_dir) / f"{name}.csv", outputs[name])
+
+
+def stats_step(tables: list[Path], out: Path) -> None:
+    """The findings from the aggregate tables, each named by its file (<name>.csv, one of STATS_INPUTS)."""
+    from symbiosis.report.findings import findings
+
+    frames = {Path(p).stem: pd.read_csv(p) for p in tables}
+    if sorted(frames) != sorted(STATS_INPUTS):
+        raise SymbiosisError(f"stats needs the tables {', '.join(STATS_INPUTS)}, got {', '.join(frames)}")
+    write_json(out, findings(**frames))
+
+
+def main_table_step(summaries: list[Path], findings: Path, csv: Path, tex: Path, md: Path) -> None:
+    """`summaries`: the <name>_summary.csv tables of the main table's sources (symbiosis.report.tables)."""
+    from symbiosis.report import formats
+
+    frames = {Path(p).stem.removesuffix("_summary"): pd.read_csv(p) for p in summaries}
+    table = tables.main_table(frames, read_json(findings)["feature_recovery"]["baseline"])
+    write_csv(csv, table)
+    text = formats.format_main_table(table)
+    write_with(tex, lambda tmp: tmp.write_text(formats.to_latex(text)))
+    write_with(md, lambda tmp: tmp.write_text(formats.to_markdown(text)))
+
+
+def provenance_step(config_json: str, sidecars: list[Path], benchmarks: list[Path], out: Path) -> None:
+    from symbiosis.report.provenance import run_record
+
+    write_json(out, run_record(config_json, sidecars, benchmarks))
+
+
+def paper_step(
+    templates: Path,
+    config_json: str,
+    results: Path,
+    figures: Path,
+    provenance: Path,
+    table_md: Path,
+    table_tex: Path,
+    md: Path,
+    tex: Path,
+) -> None:
+    from symbiosis.report.paper import context, render
+
+    ctx = context(
+        results,
+        figures,
+        md.parent,
+        json.loads(config_json),
+        {"md": table_md.read_text(), "tex": table_tex.read_text()},
+        read_json(provenance),
+    )
+    render(templates, "md", ctx, md)
+    render(templates, "tex", ctx, tex)

@@ -1,0 +1,67 @@
+"""The `train-symbiotes` step: every kind of symbiote for one primary, saved with its record, then evaluated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from symbiosis.checkpoint import load_primary, save_symbiotes
+from symbiosis.data.datasets import load_split
+from symbiosis.device import resolve_device, set_threads
+from symbiosis.errors import SymbiosisError
+from symbiosis.files import write_csv
+from symbiosis.primary.models import clean_pass, count_parameters
+from symbiosis.records import PrimaryRecord, Run, SymbioteRecord
+from symbiosis.symbiote.evaluate import Criterion, evaluate_symbiotes
+from symbiosis.symbiote.symbiote import SymbioteArch
+from symbiosis.symbiote.train import SymbioteTraining, train_symbiotes
+
+
+def train_symbiotes_step(
+    data: Path,
+    model: Path,
+    config: dict,
+    out: list[Path],
+    summary: Path | None = None,
+    inhibition: Path | None = None,
+    gates: Path | None = None,
+    threads: int | None = None,
+    progress: bool = False,
+) -> None:
+    """Train the config's symbiote kinds (one file each in `out`, in order) for the config's classes; with
+    `summary`, `inhibition` and `gates`, also evaluate them on the test split (symbiosis.symbiote.evaluate)."""
+    settings, classes = config["symbiote"], tuple(config["classes"])
+    if len(settings["kinds"]) != len(out):
+        raise SymbiosisError(f"{len(settings['kinds'])} symbiote kinds but {len(out)} --out paths; give one per kind")
+    evaluation = (summary, inhibition, gates)
+    if any(evaluation) and not all(evaluation):
+        raise SymbiosisError("give all of --summary, --inhibition and --gates to evaluate the symbiotes, or none")
+    device = resolve_device(config["device"])
+    set_threads(threads)
+    primary, meta = load_primary(model, device=device)
+    bad = [c for c in classes if not 0 <= c < primary.arch.n_classes]
+    if bad:
+        raise SymbiosisError(f"class {bad[0]} is outside the dataset's classes 0-{primary.arch.n_classes - 1}")
+    split, model_id = load_split(data), PrimaryRecord.from_json(meta).model
+    cfg = SymbioteTraining.from_config(settings, seed=model_id.seed)
+    clean = clean_pass(primary, split.x_train)  # shared by every kind
+    trained = []
+    for kind, path in zip(settings["kinds"], out, strict=True):
+        arch = SymbioteArch.from_config(settings, kind=kind, classes=classes)
+        sym, history = train_symbiotes(primary, split.x_train, split.y_train, arch, cfg, progress, clean)
+        trained.append(sym)
+        record = SymbioteRecord(
+            model=model_id,
+            primary={"path": str(model), "parameters": count_parameters(primary)},
+            training={k: v for k, v in cfg.as_dict().items() if k != "seed"},
+            history=history,
+            parameters_per_class=sym.parameters_per_class(),
+            run=Run.here(device.type, threads),
+        )
+        save_symbiotes(path, sym, record)
+    if all(evaluation):
+        test = clean_pass(primary, split.x_test)
+        tables = evaluate_symbiotes(
+            primary, trained, test, split.y_test, model_id.labels(), Criterion.from_config(settings)
+        )
+        for table, path in zip(tables, evaluation, strict=True):
+            write_csv(path, table)

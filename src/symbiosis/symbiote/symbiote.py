@@ -1,0 +1,119 @@
+"""Symbiotes: small networks that gate a frozen primary's hidden units so that it misclassifies one class.
+
+All the symbiotes of one model (one per target class) live in one module with a class axis K through every
+parameter, and are trained together on shared batches: the primary's trunk runs once per batch (in fact once per
+dataset, cached), and only its gated head runs K times, as one batched call. Because each class's loss depends only on
+that class's parameters and Adam is element-wise, this equals training the K symbiotes one after another on the same
+batches (tests/test_symbiote.py checks it).
+
+Three kinds share this code path:
+- "symbiote": reads the primary's gated-layer activations (a clean pass, one value per unit, scaled by the unit's
+  standard deviation) and outputs one gate per unit and input, g = g_max * sigmoid(z) in (0, g_max). Its last
+  layer starts at zero with the bias that makes g = 1, so at initialisation it leaves the primary untouched.
+- "static": one input-independent gate per unit and class (the continuous masks of Csordas et al. 2021).
+- "steering": one input-independent additive shift per unit and class, in units of the unit's standard deviation
+  (the seed authors' prototype maps a one-hot of the class to fixed activation shifts).
+None of them touches the first or the last layer: only the gated layers conv2 and fc1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from symbiosis.choices import SYMBIOTE_KINDS
+from symbiosis.config import settings
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN, split_units
+
+
+@settings("symbiote", fields=("hidden", "g_max"))
+class SymbioteArch:
+    """One kind of symbiote for the target `classes`; `hidden` and `g_max` are the config's (defaults: the schema)."""
+
+    kind: str = "symbiote"
+    classes: tuple[int, ...] = tuple(range(10))
+    hidden: int
+    g_max: float
+
+    def __post_init__(self):
+        if self.kind not in SYMBIOTE_KINDS:
+            raise ValueError(f"unknown symbiote kind {self.kind!r}; use one of {', '.join(SYMBIOTE_KINDS)}")
+        if self.g_max <= 1:
+            raise ValueError("g_max must exceed 1 so that the gate can start at 1")
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "classes": list(self.classes)}
+
+
+class Symbiotes(nn.Module):
+    """K symbiotes of one kind for one primary, one per target class in `arch.classes`."""
+
+    def __init__(self, arch: SymbioteArch, primary: PrimaryArch, seed: int = 0):
+        super().__init__()
+        self.arch, self.primary_arch = arch, primary
+        k, u, h = len(arch.classes), primary.n_units, arch.hidden
+        z0 = -math.log(arch.g_max - 1)  # g_max * sigmoid(z0) = 1
+        # Per-unit standard deviation of the primary's clean activations, set from training data by `fit_scale`.
+        self.register_buffer("scale", torch.ones(u))
+        if arch.kind == "symbiote":
+            # Each class's first layer is drawn from its own generator, so its start does not depend on which other
+            # classes are trained beside it.
+            w1 = [torch.randn(u, h, generator=torch.Generator().manual_seed(seed * 1000 + c)) for c in arch.classes]
+            self.w1 = nn.Parameter(torch.stack(w1) / math.sqrt(u))
+            self.b1 = nn.Parameter(torch.zeros(k, h))
+            self.w2 = nn.Parameter(torch.zeros(k, h, u))
+            self.b2 = nn.Parameter(torch.full((k, u), z0))
+        elif arch.kind == "static":
+            self.z = nn.Parameter(torch.full((k, u), z0))
+        else:
+            self.shift = nn.Parameter(torch.zeros(k, u))
+
+    @torch.no_grad()
+    def fit_scale(self, units: torch.Tensor) -> None:
+        """Per-unit standard deviation, floored at a tenth of the median over live units: a unit that fires on a
+        handful of training images has a tiny deviation, and dividing by it would blow its rare activations up into
+        inputs thousands of deviations large, which destabilises training (seen on pruned primaries)."""
+        std = units.std(0)
+        live = std[std > 0]
+        floor = 0.1 * live.median() if len(live) else torch.tensor(1.0)
+        self.scale.copy_(std.clamp_min(floor))
+
+    def forward(self, units: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """(gates, shifts) for clean unit activations `units` [B, U]: each [K, B, U] or [K, 1, U], or None."""
+        kind, g_max = self.arch.kind, self.arch.g_max
+        if kind == "symbiote":
+            hidden = F.relu(torch.einsum("bu,kuh->kbh", units / self.scale, self.w1) + self.b1[:, None])
+            return g_max * torch.sigmoid(torch.einsum("kbh,khu->kbu", hidden, self.w2) + self.b2[:, None]), None
+        if kind == "static":
+            return g_max * torch.sigmoid(self.z)[:, None], None
+        return None, (self.shift * self.scale)[:, None]
+
+    def edit(self, primary: PrimaryCNN, trunk: torch.Tensor, units: torch.Tensor, products: torch.Tensor | None = None):
+        """Apply every symbiote to one batch: logits [K, B, classes] of the primary's gated head, and the size of
+        each class's intervention [K] (mean |g - 1|, or mean |shift| in standard deviations for steering).
+        products: the batch's `primary.channel_products(trunk)`, if cached."""
+        gates, shifts = self(units)
+        if gates is not None:
+            logits = primary.classify(trunk, gates=split_units(gates, self.primary_arch), products=products)
+            return logits, (gates - 1).abs().mean((1, 2))
+        logits = primary.classify(trunk, shifts=split_units(shifts, self.primary_arch), products=products)
+        return logits, self.shift.abs().mean(1)
+
+    def permuted(self, perm: torch.Tensor) -> Symbiotes:
+        """A copy for a primary whose unit perm[u] is this primary's unit u: it reads and gates the same units."""
+        inverse = torch.argsort(perm)
+        unit_axis = {"scale": 0, "w1": 1, "w2": 2, "b2": 1, "z": 1, "shift": 1}  # b1 has no unit axis
+        copy = Symbiotes(self.arch, self.primary_arch).to(self.scale.device)
+        state = {
+            k: v.index_select(unit_axis[k], inverse.to(v.device)) if k in unit_axis else v.clone()
+            for k, v in self.state_dict().items()
+        }
+        copy.load_state_dict(state)
+        return copy.eval()
+
+    def parameters_per_class(self) -> int:
+        return sum(p.numel() for p in self.parameters()) // len(self.arch.classes)
