@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,8 @@ from symbiosis.config import check_config, load_config
 from symbiosis.errors import SymbiosisError
 
 ROOT = Path(__file__).resolve().parents[1]
+# Jobs (and the workflow's check of them) use the `python` on PATH: the one running the tests.
+WITH_VENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
 
 
 @pytest.fixture
@@ -65,4 +68,79 @@ def test_snakemake_stops_before_any_job_on_a_bad_config(tmp_path):
         "symbiosis: error: invalid config: seeds: [0, 0] has non-unique elements "
         "(expected: training seeds, non-negative integers, at least one, no repeats)"
     ]
+    assert "Traceback" not in run.stderr
+
+
+def test_config_readme_describes_every_key_as_the_schema_does():
+    from symbiosis.config import config_reference, load_schema
+
+    properties = load_schema()["properties"]
+    for key, spec in properties.items():
+        assert spec.get("description"), key
+        for sub, sub_spec in spec.get("properties", {}).items():
+            assert sub_spec.get("description"), f"{key}.{sub}"
+    assert (ROOT / "config" / "README.md").read_text() == config_reference(), (
+        "config/README.md is out of date: python -m symbiosis.config > config/README.md"
+    )
+
+
+def test_settings_take_their_defaults_from_the_schema():
+    from symbiosis.config import section_defaults
+    from symbiosis.metrics.analysis import AnalysisSettings
+    from symbiosis.primary.models import PrimaryArch
+    from symbiosis.primary.train import PrimaryTraining
+    from symbiosis.symbiote.evaluate import Criterion
+    from symbiosis.symbiote.symbiote import SymbioteArch
+    from symbiosis.symbiote.train import SymbioteTraining
+
+    for cls, section in [
+        (PrimaryArch, "architecture"),
+        (PrimaryTraining, "primary"),
+        (SymbioteArch, "symbiote"),
+        (SymbioteTraining, "symbiote"),
+        (Criterion, "symbiote"),
+        (AnalysisSettings, "analysis"),
+    ]:
+        made = cls().as_dict()
+        shared = set(made) & set(section_defaults(section))
+        assert shared and all(made[key] == section_defaults(section)[key] for key in shared), cls
+    config = {"epochs": 3, "alpha": 0.5, "kinds": ["symbiote"], "hidden": 7}
+    assert SymbioteTraining.from_config(config, seed=2) == SymbioteTraining(seed=2, epochs=3, alpha=0.5)
+
+
+def test_numbers_given_as_text_on_the_command_line_are_accepted(config):
+    from symbiosis.config import coerce_numbers
+
+    config["sparsities"] = ["0.0", "0.99"]  # how Snakemake hands over --config 'sparsities=[0.0,0.99]'
+    config["seeds"] = ["0", "1"]
+    check_config(coerce_numbers(config))
+    assert config["sparsities"] == [0.0, 0.99] and config["seeds"] == [0, 1]
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"]
+        + ["--config", "sparsities=[0.0,0.99]"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=WITH_VENV,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "s0.99-seed1" in run.stdout
+
+
+def test_a_python_without_the_dependencies_stops_the_run_with_one_line(tmp_path):
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    (bare / "python").write_text("#!/bin/sh\nexit 1\n")  # stands for a system python without torch
+    (bare / "python").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bare}{os.pathsep}{os.environ['PATH']}"}
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert run.returncode != 0
+    errors = [line for line in run.stderr.splitlines() if line.startswith("symbiosis: error:")]
+    assert len(errors) == 1 and "activate the environment" in errors[0] and "make reproduce" in errors[0]
     assert "Traceback" not in run.stderr

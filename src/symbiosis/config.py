@@ -140,3 +140,40 @@ def job_config(given: dict, sections: tuple[str, ...]) -> dict:
     schema = {"type": "object", "properties": {name: properties[name] for name in sections}}
     check_config(_coerce(config, schema), schema, source="--settings")
     return _coerce(config, schema)
+
+
+def _row(key: str, spec: dict, required: bool = False) -> str:
+    import json
+
+    kind = spec.get("type", "")
+    kind = " or ".join(kind) if isinstance(kind, list) else kind
+    if "enum" in spec or "enum" in spec.get("items", {}):
+        kind += f" ({', '.join(str(v) for v in spec.get('enum') or spec['items']['enum'])})"
+    default = f"`{json.dumps(spec['default'])}`" if "default" in spec and spec.get("type") != "object" else ""
+    text = " ".join(spec.get("description", "").split()).replace("|", "\\|")
+    return f"| `{key}` | {kind} | {default or ('required' if required else '')} | {text} |"
+
+
+def config_reference(schema: dict | None = None) -> str:
+    """config/README.md: every key of the schema with its type, default and description (tests/test_config.py
+    checks that the file matches)."""
+    schema = schema or load_schema()
+    lines = [
+        "# Configuration",
+        "",
+        "`config/config.yaml` is the default experiment and `config/test.yaml` a small one for CI. Every key is",
+        "checked against `workflow/schemas/config.schema.yaml` before any job runs, and a key left out takes the",
+        "default below. This file is generated from the schema: `python -m symbiosis.config > config/README.md`.",
+        "",
+        "| key | type | default | description |",
+        "| --- | --- | --- | --- |",
+    ]
+    for key, spec in schema["properties"].items():
+        lines.append(_row(key, spec, key in schema.get("required", ())))
+        for sub, sub_spec in spec.get("properties", {}).items():
+            lines.append(_row(f"{key}.{sub}", sub_spec))
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(config_reference(), end="")
