@@ -14,6 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 WITH_VENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
 
 
+def dry_run(env: dict, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml", *args]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+
+
 @pytest.fixture
 def config():
     return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
@@ -115,14 +120,7 @@ def test_numbers_given_as_text_on_the_command_line_are_accepted(config):
     config["seeds"] = ["0", "1"]
     check_config(coerce_numbers(config))
     assert config["sparsities"] == [0.0, 0.99] and config["seeds"] == [0, 1]
-    run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"]
-        + ["--config", "sparsities=[0.0,0.99]"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=WITH_VENV,
-    )
+    run = dry_run(WITH_VENV, "--config", "sparsities=[0.0,0.99]")
     assert run.returncode == 0, run.stderr[-2000:]
     assert "s0.99-seed1" in run.stdout
 
@@ -132,14 +130,7 @@ def test_a_python_without_the_dependencies_stops_the_run_with_one_line(tmp_path)
     bare.mkdir()
     (bare / "python").write_text("#!/bin/sh\nexit 1\n")  # stands for a system python without torch
     (bare / "python").chmod(0o755)
-    env = {**os.environ, "PATH": f"{bare}{os.pathsep}{os.environ['PATH']}"}
-    run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/test.yaml"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    run = dry_run({**os.environ, "PATH": f"{bare}{os.pathsep}{os.environ['PATH']}"})
     assert run.returncode != 0
     errors = [line for line in run.stderr.splitlines() if line.startswith("symbiosis: error:")]
     assert len(errors) == 1 and "activate the environment" in errors[0] and "make reproduce" in errors[0]

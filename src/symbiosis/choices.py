@@ -2,7 +2,6 @@
 
 DATASETS = ("mnist5k", "mnist", "fashion-mnist")
 DEVICES = ("auto", "cpu", "cuda")
-N_CLASSES = 10
 SYMBIOTE_KINDS = ("symbiote", "static", "steering")
 # Outputs of `symbiosis analysis-tables`, each results/<dataset>/<name>.csv
 ANALYSIS_TABLES = (

@@ -61,7 +61,9 @@ wildcard_constraints:
 def settings(step):
     """The config sections that `symbiosis <step>` reads, as its one --settings argument (JSON, shell-quoted)."""
     sections = STEPS[step][2]
-    return shlex.quote(json.dumps({name: config[name] for name in sections}, sort_keys=True))
+    return shlex.quote(
+        json.dumps({name: config[name] for name in sections}, sort_keys=True)
+    )
 
 
 def sparsity_label(value):
@@ -98,3 +100,39 @@ def universality_files(dataset):
         dataset=dataset,
         sparsity=[sparsity_label(s) for s in config["sparsities"]],
     )
+
+
+# Jobs whose benchmarks the run record sums: every one upstream of the findings and the main table (not the figures,
+# so that redrawing a figure leaves the record as it is).
+COMPUTE_BENCHMARKS = (
+    "prepare_data",
+    "primaries_table",
+    "symbiotes_table",
+    "analysis_tables",
+    "validate_ground_truth",
+    "stats",
+    "main_table",
+)
+
+
+def run_inputs(dataset):
+    """The sidecars and benchmark files that `symbiosis provenance` reads for one dataset."""
+    benchmarks = [f"benchmarks/{dataset}/{name}.tsv" for name in COMPUTE_BENCHMARKS]
+    benchmarks += models(
+        dataset, "benchmarks/{dataset}/train_primary/s{sparsity}-seed{seed}.tsv"
+    )
+    benchmarks += models(
+        dataset, "benchmarks/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.tsv"
+    )
+    benchmarks += expand(
+        "benchmarks/{dataset}/analyse_sparsity/s{sparsity}.tsv",
+        dataset=dataset,
+        sparsity=[sparsity_label(s) for s in config["sparsities"]],
+    )
+    sidecars = models(dataset, f"{MODEL_DIR}/primary.json")
+    sidecars += [
+        path
+        for kind in config["symbiote"]["kinds"]
+        for path in models(dataset, f"{MODEL_DIR}/symbiotes_{kind}.json")
+    ]
+    return {"sidecars": sidecars, "benchmarks": benchmarks}

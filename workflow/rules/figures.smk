@@ -42,7 +42,10 @@ for figure, tables in FIGURE_TABLES.items():
         name:
             f"plot_{figure}"
         input:
-            **{name: f"results/{{dataset}}/{table}.csv" for name, table in tables.items()},
+            **{
+                name: f"results/{{dataset}}/{table}.csv"
+                for name, table in tables.items()
+            },
             code=f"src/symbiosis/report/figures/{figure}.py",
             style="src/symbiosis/report/figures/style.py",
         output:

@@ -98,6 +98,21 @@ def findings(
             "mean effective number of classes of live units against sparsity",
         ),
     }
+    out |= _inhibition(symbiotes) | _feature_recovery(features) | _circuits(circuits)
+    if len(universality):
+        out |= _universality(universality)
+    out["ground_truth"] = {
+        "what": "known-answer checks passed",
+        "test": "count",
+        "passed": int(ground_truth["passed"].sum()),
+        "n": int(len(ground_truth)),
+        "all_passed": bool(ground_truth["passed"].all()),
+    }
+    return out
+
+
+def _inhibition(symbiotes: pd.DataFrame) -> dict[str, dict]:
+    out = {}
     sym = symbiotes[symbiotes["kind"] == "symbiote"]
     out["inhibition"] = {
         "what": "activation-reading symbiotes meeting the criterion",
@@ -118,7 +133,11 @@ def findings(
                 merged["other_accuracy_other"],
                 f"other-class accuracy, activation-reading symbiote vs {kind} (paired by model and class)",
             )
+    return out
 
+
+def _feature_recovery(features: pd.DataFrame) -> dict[str, dict]:
+    out = {}
     auc = features.pivot_table(index=["target_sparsity", "seed", "class"], columns="method", values="auc")
     baselines = [b for b in BASELINES if b in auc.columns]
     best = max(baselines, key=lambda b: auc[b].mean())
@@ -136,7 +155,11 @@ def findings(
         per_model_auc["symbiote"],
         "per-model mean symbiote feature-recovery AUC against sparsity",
     )
+    return out
 
+
+def _circuits(circuits: pd.DataFrame) -> dict[str, dict]:
+    out = {}
     sym_circuits = circuits[circuits["kind"] == "symbiote"]
     out["circuit_faithfulness"] = above_zero(
         sym_circuits["faithfulness"], "faithfulness of symbiote circuits (target minus other-class drop)"
@@ -158,43 +181,39 @@ def findings(
         per_model_overlap["overlap"],
         "cross-class overlap of symbiote circuits against sparsity",
     )
+    return out
 
-    if len(universality):
-        significant = universality["jaccard_class_p"] < ALPHA
-        out["universality"] = {
-            "what": "pairs of seeds whose matched symbiote circuits agree beyond the class-permutation null",
-            "test": "permutation (class labels)",
-            "significant_pairs": int(significant.sum()),
-            "n": int(len(universality)),
-            "min_z": float(universality["jaccard_class_z"].min()),
-            "max_p": float(universality["jaccard_class_p"].max()),
-            "jaccard": float(universality["jaccard"].mean()),
-            "null": float(universality["jaccard_class_null_mean"].mean()),
-            "wording": "exceeds"
-            if significant.all()
-            else ("does not exceed" if not significant.any() else "exceeds in some pairs"),
-        }
-        out["universality_vs_sparsity"] = trend(
-            universality["target_sparsity"],
-            universality["jaccard_class_z"],
-            "universality z-score (Jaccard, class null) against sparsity",
-        )
-        out["cka_fc1_vs_random"] = paired(
-            universality["cka_fc1"],
-            universality["cka_random_fc1"],
-            "fc1 linear CKA between seeds vs against a random network",
-        )
-        out["transfer"] = {
-            **above_zero(universality["transfer_share"], "share of a symbiote's target drop that survives transfer"),
-            "below_one": paired(universality["transfer_share"], np.ones(len(universality)), "transfer share vs 1")[
-                "significant"
-            ],
-        }
-    out["ground_truth"] = {
-        "what": "known-answer checks passed",
-        "test": "count",
-        "passed": int(ground_truth["passed"].sum()),
-        "n": int(len(ground_truth)),
-        "all_passed": bool(ground_truth["passed"].all()),
+
+def _universality(universality: pd.DataFrame) -> dict[str, dict]:
+    out = {}
+    significant = universality["jaccard_class_p"] < ALPHA
+    out["universality"] = {
+        "what": "pairs of seeds whose matched symbiote circuits agree beyond the class-permutation null",
+        "test": "permutation (class labels)",
+        "significant_pairs": int(significant.sum()),
+        "n": int(len(universality)),
+        "min_z": float(universality["jaccard_class_z"].min()),
+        "max_p": float(universality["jaccard_class_p"].max()),
+        "jaccard": float(universality["jaccard"].mean()),
+        "null": float(universality["jaccard_class_null_mean"].mean()),
+        "wording": "exceeds"
+        if significant.all()
+        else ("does not exceed" if not significant.any() else "exceeds in some pairs"),
+    }
+    out["universality_vs_sparsity"] = trend(
+        universality["target_sparsity"],
+        universality["jaccard_class_z"],
+        "universality z-score (Jaccard, class null) against sparsity",
+    )
+    out["cka_fc1_vs_random"] = paired(
+        universality["cka_fc1"],
+        universality["cka_random_fc1"],
+        "fc1 linear CKA between seeds vs against a random network",
+    )
+    out["transfer"] = {
+        **above_zero(universality["transfer_share"], "share of a symbiote's target drop that survives transfer"),
+        "below_one": paired(universality["transfer_share"], np.ones(len(universality)), "transfer share vs 1")[
+            "significant"
+        ],
     }
     return out

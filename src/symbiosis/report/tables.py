@@ -55,15 +55,7 @@ def primaries_table(sidecars: list[str | Path], unit_tables: list[str | Path]) -
     return pd.DataFrame(rows, columns=PRIMARY_COLUMNS).sort_values(["target_sparsity", "seed"], ignore_index=True)
 
 
-SUMMARY_COLUMNS = [
-    "measured_sparsity",
-    "test_accuracy",
-    "effective_classes",
-    "effective_classes_conv2",
-    "effective_classes_fc1",
-    "selectivity",
-    "dead_fraction",
-]
+SUMMARY_COLUMNS = PRIMARY_COLUMNS[3:-1]  # the metrics, from measured_sparsity to dead_fraction
 
 
 def primaries_summary(table: pd.DataFrame) -> pd.DataFrame:
