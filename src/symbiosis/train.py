@@ -24,6 +24,7 @@ class PrimaryTraining:
     prune_start: float = 0.1  # fraction of training steps before pruning starts
     prune_end: float = 0.7  # fraction of training steps by which the final sparsity is reached
     prune_every: int = 10  # steps between pruning updates
+    prune_method: str = "global"  # symbiosis.pruning.METHODS: "global" (weights) or "structured" (fc1 units)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -80,7 +81,7 @@ def train_primary(
         total_loss = 0.0
         for idx in batches(len(y), cfg.batch_size, gen):
             if cfg.sparsity > 0 and step % cfg.prune_every == 0:
-                pruning.prune_to(model, pruning.cubic_sparsity(step, cfg.sparsity, start, end))
+                pruning.prune_to(model, pruning.cubic_sparsity(step, cfg.sparsity, start, end), cfg.prune_method)
             xb = random_shift(x[idx], cfg.augment_shift, gen) if cfg.augment_shift else x[idx]
             loss = F.cross_entropy(model(xb), y[idx])
             if planted is not None:
@@ -97,7 +98,7 @@ def train_primary(
         history["loss"].append(total_loss / len(y))
         history["sparsity"].append(pruning.n_masked(model) / pruning.n_prunable(model))
     if cfg.sparsity > 0:
-        pruning.prune_to(model, cfg.sparsity)  # make sure the final count is reached, however the steps fell
+        pruning.prune_to(model, cfg.sparsity, cfg.prune_method)  # make sure the final count is reached, however the steps fell
     pruning.finalize(model)
     model.eval()
     return model, history
