@@ -47,7 +47,10 @@ def measure(split, method: str, sparsity: float, width: int, seed: int, models: 
         row[f"{layer}_live"] = len(live)
         row[f"{layer}_eff_classes"] = float(live["effective_classes"].mean())
     if models is not None:
-        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, models / f"{method}-s{sparsity}-fc{width}-seed{seed}.safetensors")
+        save_file(
+            {k: v.contiguous() for k, v in model.state_dict().items()},
+            models / f"{method}-s{sparsity}-fc{width}-seed{seed}.safetensors",
+        )
     return row
 
 

@@ -25,8 +25,8 @@ from symbiosis.errors import SymbiosisError
 
 @dataclass(frozen=True)
 class DictionaryConfig:
-    expansion: float = 4.0  # latents per unit
-    l1: float = 0.05  # weight of the L1 penalty on the latents (activations scaled to unit RMS)
+    expansion: float = 2.0  # latents per unit
+    l1: float = 0.3  # weight of the L1 penalty on the latents (activations scaled to unit RMS)
     steps: int = 3000
     batch_size: int = 512
     lr: float = 1e-2
@@ -57,7 +57,9 @@ class SparseAutoencoder(torch.nn.Module):
 def fit_dictionary(acts: torch.Tensor, cfg: DictionaryConfig = DictionaryConfig()) -> tuple[SparseAutoencoder, float]:
     """Fit a sparse autoencoder to activations [N, U]; returns it and the RMS the activations were divided by."""
     if acts.dim() != 2 or len(acts) < 2:
-        raise SymbiosisError(f"dictionary: need an activation matrix [n_images, n_units], got shape {tuple(acts.shape)}")
+        raise SymbiosisError(
+            f"dictionary: need an activation matrix [n_images, n_units], got shape {tuple(acts.shape)}"
+        )
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     scale = float(acts.pow(2).mean().sqrt()) or 1.0

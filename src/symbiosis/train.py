@@ -98,7 +98,9 @@ def train_primary(
         history["loss"].append(total_loss / len(y))
         history["sparsity"].append(pruning.n_masked(model) / pruning.n_prunable(model))
     if cfg.sparsity > 0:
-        pruning.prune_to(model, cfg.sparsity, cfg.prune_method)  # make sure the final count is reached, however the steps fell
+        pruning.prune_to(
+            model, cfg.sparsity, cfg.prune_method
+        )  # make sure the final count is reached, however the steps fell
     pruning.finalize(model)
     model.eval()
     return model, history
