@@ -40,3 +40,38 @@ def test_training_reaches_target_sparsity(target, tiny_arch):
     model, history = train_primary(split, tiny_arch, cfg, torch.device("cpu"))
     assert abs(measured_sparsity(model) - target) <= 0.005
     assert history["sparsity"][-1] == pytest.approx(target, abs=0.005)
+
+
+def test_structured_pruning_removes_the_weakest_whole_fc1_units(tiny_arch):
+    torch.manual_seed(0)
+    model = PrimaryCNN(tiny_arch)
+    norms = model.fc1.weight.detach().norm(dim=1)
+    others = {name: getattr(model, name).weight.detach().clone() for name in ("conv1", "conv2", "fc2")}
+    pruning.prune_to(model, 0.25, method="structured")
+    pruning.prune_to(model, 0.5, method="structured")  # iterative: adds to the first call's units
+    pruning.finalize(model)
+    removed = (model.fc1.weight == 0).all(1)
+    assert int(removed.sum()) == tiny_arch.fc1 // 2
+    assert torch.equal(removed, norms <= norms.sort().values[tiny_arch.fc1 // 2 - 1])  # the smallest L2 norms
+    assert torch.all(model.fc1.bias[removed] == 0) and torch.all(model.fc1.bias[~removed] != 0)
+    assert not (model.fc1.weight[~removed] == 0).all(1).any()
+    for name, weight in others.items():  # only fc1 is pruned
+        assert torch.equal(getattr(model, name).weight.detach(), weight)
+    x = torch.rand(5, 1, 28, 28)
+    _, acts = model(x, return_activations=True)
+    assert torch.all(acts["fc1"][:, removed] == 0)  # a removed unit is silent, not a constant
+
+
+def test_training_with_structured_pruning_keeps_the_asked_units(tiny_arch):
+    x = torch.randint(0, 256, (100, 1, 28, 28), dtype=torch.uint8)
+    y = torch.arange(100) % 10
+    cfg = PrimaryTraining(sparsity=0.75, epochs=2, batch_size=20, prune_every=2, prune_method="structured")
+    model, _ = train_primary(Split(x, y, x[:20], y[:20]), tiny_arch, cfg, torch.device("cpu"))
+    assert int((model.fc1.weight == 0).all(1).sum()) == round(0.75 * tiny_arch.fc1)
+
+
+def test_unknown_pruning_method_is_a_one_line_error(tiny_model):
+    from symbiosis.errors import SymbiosisError
+
+    with pytest.raises(SymbiosisError, match="unknown pruning method"):
+        pruning.prune_to(tiny_model, 0.5, method="random")

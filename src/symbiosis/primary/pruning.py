@@ -3,6 +3,12 @@
 The target sparsity rises along a cubic schedule from 0 to its final value between two training steps; at each
 pruning step the globally weakest remaining weights (L1 magnitude, across all prunable layers) are masked, until the
 count of masked weights matches the schedule. `finalize` makes the masks permanent (plain zeros in `weight`).
+
+Two methods (`METHODS`):
+- "global": unstructured magnitude pruning; the sparsity is the fraction of all prunable weights masked;
+- "structured": unit-level pruning of fc1 with `prune.ln_structured` (whole rows of fc1's weight, smallest L2 norm
+  first, with the unit's bias, so that a removed unit is silent rather than a constant); the sparsity is then the
+  fraction of fc1's units removed, and the other layers stay dense.
 """
 
 from __future__ import annotations
@@ -10,7 +16,10 @@ from __future__ import annotations
 import torch
 from torch.nn.utils import prune
 
+from symbiosis.errors import SymbiosisError
 from symbiosis.primary.models import PrimaryCNN
+
+METHODS = ("global", "structured")
 
 
 def cubic_sparsity(step: int, final: float, start: int, end: int) -> float:
@@ -31,7 +40,39 @@ def n_masked(model: PrimaryCNN) -> int:
     return sum(int((m.weight_mask == 0).sum()) for m, _ in model.prunable() if hasattr(m, "weight_mask"))
 
 
-def prune_to(model: PrimaryCNN, sparsity: float) -> None:
+def prune_to(model: PrimaryCNN, sparsity: float, method: str = "global") -> None:
+    """Prune `model` to `sparsity` with `method` (see the module docstring); calls add to earlier masks."""
+    if method == "global":
+        prune_global(model, sparsity)
+    elif method == "structured":
+        prune_units(model, sparsity)
+    else:
+        raise SymbiosisError(f"unknown pruning method {method!r}; use one of {', '.join(METHODS)}")
+
+
+def pruned_units(model: PrimaryCNN) -> int:
+    """fc1 units removed so far by `prune_units` (rows of fc1's weight mask that are all zero)."""
+    mask = getattr(model.fc1, "weight_mask", None)
+    return 0 if mask is None else int((mask.sum(1) == 0).sum())
+
+
+def prune_units(model: PrimaryCNN, fraction: float) -> None:
+    """Remove whole fc1 units, smallest L2 norm of incoming weights first, until `fraction` of them are removed.
+
+    `prune.ln_structured` with an integer amount prunes that many more rows among those still kept (its
+    PruningContainer restricts the choice to the remaining rows); the bias gets the same row mask."""
+    extra = round(fraction * model.fc1.out_features) - pruned_units(model)
+    if extra <= 0:
+        return
+    prune.ln_structured(model.fc1, "weight", amount=extra, n=2, dim=0)
+    keep = (model.fc1.weight_mask.sum(1) != 0).to(model.fc1.bias.dtype)
+    if hasattr(model.fc1, "bias_mask"):
+        model.fc1.bias_mask.copy_(keep)
+    else:
+        prune.custom_from_mask(model.fc1, "bias", keep)
+
+
+def prune_global(model: PrimaryCNN, sparsity: float) -> None:
     """Mask more of the globally smallest-magnitude weights until `sparsity` of the prunable weights are masked.
 
     The choice is `prune.global_unstructured` with `L1Unstructured` (the `extra` smallest |w| among the weights not yet
@@ -58,6 +99,7 @@ def prune_to(model: PrimaryCNN, sparsity: float) -> None:
 
 def finalize(model: PrimaryCNN) -> None:
     """Fold the masks into the weights (pruned weights become exact zeros) and drop the re-parametrisation."""
-    for m, name in model.prunable():
-        if prune.is_pruned(m):
-            prune.remove(m, name)
+    for m in model.modules():
+        for name in ("weight", "bias"):
+            if hasattr(m, f"{name}_mask"):
+                prune.remove(m, name)

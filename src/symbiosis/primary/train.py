@@ -27,6 +27,7 @@ class PrimaryTraining:
     prune_start: float
     prune_end: float
     prune_every: int = 10  # steps between pruning updates
+    prune_method: str = "global"  # symbiosis.primary.pruning.METHODS: "global" (weights) or "structured" (fc1 units)
 
 
 def batches(n: int, batch_size: int, generator: torch.Generator):
@@ -76,7 +77,7 @@ def train_primary(
         total_loss = 0.0
         for idx in batches(len(y), cfg.batch_size, gen):
             if cfg.sparsity > 0 and step % cfg.prune_every == 0:
-                pruning.prune_to(model, pruning.cubic_sparsity(step, cfg.sparsity, start, end))
+                pruning.prune_to(model, pruning.cubic_sparsity(step, cfg.sparsity, start, end), cfg.prune_method)
             xb = random_shift(x[idx], cfg.augment_shift, gen) if cfg.augment_shift else x[idx]
             loss = F.cross_entropy(model(xb), y[idx])
             if extra_loss is not None:
@@ -91,7 +92,9 @@ def train_primary(
         history["loss"].append(total_loss / len(y))
         history["sparsity"].append(pruning.n_masked(model) / pruning.n_prunable(model))
     if cfg.sparsity > 0:
-        pruning.prune_to(model, cfg.sparsity)  # make sure the final count is reached, however the steps fell
+        pruning.prune_to(
+            model, cfg.sparsity, cfg.prune_method
+        )  # make sure the final count is reached, however the steps fell
     pruning.finalize(model)
     model.eval()
     return model, history
