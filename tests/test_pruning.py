@@ -75,3 +75,10 @@ def test_unknown_pruning_method_is_a_one_line_error(tiny_model):
 
     with pytest.raises(SymbiosisError, match="unknown pruning method"):
         pruning.prune_to(tiny_model, 0.5, method="random")
+
+
+def test_schema_offers_exactly_the_implemented_methods():
+    from symbiosis.config import load_schema
+
+    spec = load_schema()["properties"]["primary"]["properties"]["prune_method"]
+    assert tuple(spec["enum"]) == pruning.METHODS and spec["default"] == "global" == PrimaryTraining.prune_method

@@ -27,7 +27,7 @@ class PrimaryTraining:
     prune_start: float
     prune_end: float
     prune_every: int = 10  # steps between pruning updates
-    prune_method: str = "global"  # symbiosis.primary.pruning.METHODS: "global" (weights) or "structured" (fc1 units)
+    prune_method: str  # symbiosis.primary.pruning.METHODS: "global" (weights) or "structured" (fc1 units)
 
 
 def batches(n: int, batch_size: int, generator: torch.Generator):
@@ -92,9 +92,8 @@ def train_primary(
         history["loss"].append(total_loss / len(y))
         history["sparsity"].append(pruning.n_masked(model) / pruning.n_prunable(model))
     if cfg.sparsity > 0:
-        pruning.prune_to(
-            model, cfg.sparsity, cfg.prune_method
-        )  # make sure the final count is reached, however the steps fell
+        # make sure the final count is reached, however the steps fell
+        pruning.prune_to(model, cfg.sparsity, cfg.prune_method)
     pruning.finalize(model)
     model.eval()
     return model, history
