@@ -16,26 +16,40 @@ PRIMARY_COLUMNS = [
     "seed",
     "measured_sparsity",
     "test_accuracy",
+    "accuracy_drop",
     "effective_classes",
     "effective_classes_conv2",
     "effective_classes_fc1",
     "selectivity",
     "dead_fraction",
+    "live_units_conv2",
+    "live_units_fc1",
     "parameters",
 ]
 
 
 def summarise_units(units: pd.DataFrame) -> dict:
-    """Model-level means over live units (overall and per layer) and the fraction of dead units."""
+    """Model-level means over live units (overall and per layer), the fraction of dead units and the count of live
+    units per layer (a unit is dead if it never fires on the test split)."""
     live = units[~units["dead"]]
     out = {
         "effective_classes": float(live["effective_classes"].mean()),
         "selectivity": float(live["selectivity"].mean()),
         "dead_fraction": float(units["dead"].mean()),
     }
-    for layer, group in live.groupby("layer", sort=False):
-        out[f"effective_classes_{layer}"] = float(group["effective_classes"].mean())
+    for layer, group in units.groupby("layer", sort=False):
+        out[f"live_units_{layer}"] = int((~group["dead"]).sum())
+        out[f"effective_classes_{layer}"] = float(group.loc[~group["dead"], "effective_classes"].mean())
     return out
+
+
+def accuracy_drop(table: pd.DataFrame) -> pd.Series:
+    """Test accuracy of the dense primary (target sparsity 0) of the same dataset and seed minus the primary's own;
+    NaN where the experiment has no dense primary for that seed."""
+    keys = ["dataset", "seed"]
+    dense = table.loc[table["target_sparsity"] == 0, [*keys, "test_accuracy"]]
+    reference = table[keys].merge(dense, on=keys, how="left")["test_accuracy"].to_numpy()
+    return pd.Series(reference, index=table.index, dtype=float) - table["test_accuracy"]
 
 
 def primaries_table(sidecars: list[str | Path], unit_tables: list[str | Path]) -> pd.DataFrame:
@@ -52,10 +66,12 @@ def primaries_table(sidecars: list[str | Path], unit_tables: list[str | Path]) -
                 **summarise_units(pd.read_csv(units_file)),
             }
         )
-    return pd.DataFrame(rows, columns=PRIMARY_COLUMNS).sort_values(["target_sparsity", "seed"], ignore_index=True)
+    table = pd.DataFrame(rows)
+    table["accuracy_drop"] = accuracy_drop(table)
+    return table[PRIMARY_COLUMNS].sort_values(["target_sparsity", "seed"], ignore_index=True)
 
 
-SUMMARY_COLUMNS = PRIMARY_COLUMNS[3:-1]  # the metrics, from measured_sparsity to dead_fraction
+SUMMARY_COLUMNS = PRIMARY_COLUMNS[3:-1]  # the metrics, from measured_sparsity to live_units_fc1
 
 
 def primaries_summary(table: pd.DataFrame) -> pd.DataFrame:
