@@ -65,7 +65,8 @@ def test_dead_units_are_counted_and_do_not_change_the_result():
     # a dead unit with a high score would be a false positive if it were counted: excluded, it changes nothing
     loud = score.clone()
     loud[:, list(dead)] = 100.0
-    np.testing.assert_allclose(recovery_table({"s": loud}, importance, live, ARCH, list(range(10)))["auc"], without["auc"])
+    loud_table = recovery_table({"s": loud}, importance, live, ARCH, list(range(10)))
+    np.testing.assert_allclose(loud_table["auc"], without["auc"])
 
 
 def test_top_live_never_picks_a_dead_unit():
@@ -81,8 +82,10 @@ def test_live_chance_level_matches_simulation_and_ignores_dead_units():
     live[:164] = True
     k = 17
     rng = np.random.default_rng(0)
-    sims = [len(set(a) & set(b)) / len(set(a) | set(b)) for a, b in (
-        (rng.choice(164, k, replace=False), rng.choice(164, k, replace=False)) for _ in range(20000))]
+    sims = [
+        len(set(a) & set(b)) / len(set(a) | set(b))
+        for a, b in ((rng.choice(164, k, replace=False), rng.choice(164, k, replace=False)) for _ in range(20000))
+    ]
     circuits = torch.zeros(2, 224, dtype=torch.bool)
     circuits[:, :k] = True
     assert live_chance_jaccard(circuits, live) == pytest.approx(np.mean(sims), abs=0.003)

@@ -40,7 +40,7 @@ def holm(p_values) -> np.ndarray:
 
 
 def correct_family(records: list[dict]) -> list[dict]:
-    """Copies of the records with `p_corrected` set by Holm over the whole family (every test that chooses a wording)."""
+    """Copies of the records with `p_corrected` by Holm over the family (every test that chooses a wording)."""
     adjusted = holm([r["p"] for r in records])
     return [{**r, "p_corrected": float(q), "family_size": len(records)} for r, q in zip(records, adjusted, strict=True)]
 
