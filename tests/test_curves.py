@@ -137,6 +137,11 @@ def test_resampling_from_itself_changes_nothing_and_everything_copies_the_donor(
     torch.testing.assert_close(logits[0], net.classify(trunk))
     torch.testing.assert_close(logits[1], net.classify(donor))
     torch.testing.assert_close(curves.resampled_logits(net, trunk, masks[1:], trunk)[0], net.classify(trunk))
+    fc1_only = torch.zeros(1, 40, dtype=torch.bool)
+    fc1_only[0, 10:] = True  # the donors' fc1 activations alone decide the logits
+    torch.testing.assert_close(curves.resampled_logits(net, trunk, fc1_only, donor)[0], net.classify(donor))
+    conv_only = ~fc1_only  # the donors' conv2 maps, read by fc1, decide them too
+    torch.testing.assert_close(curves.resampled_logits(net, trunk, conv_only, donor)[0], net.classify(donor))
     d = curves.derangement(50, seed=0)
     assert sorted(d.tolist()) == list(range(50)) and not (d == torch.arange(50)).any()
 
