@@ -114,3 +114,15 @@ def test_cross_class_overlap_known_answers():
     dead_circuit[2, 90] = True
     with pytest.raises(ValueError, match="dead unit"):
         live_overlap_matrix(dead_circuit, live)
+
+
+def test_best_method_is_chosen_from_the_data_and_never_the_ceiling_or_chance():
+    importance, units, live = _case(seed=4)
+    g = torch.Generator().manual_seed(5)
+    noisy = importance + 0.5 * torch.randn(importance.shape, generator=g, dtype=torch.float64)
+    noisier = importance + 2.0 * torch.randn(importance.shape, generator=g, dtype=torch.float64)
+    scores = {"ablation": importance, "random": torch.rand(10, ARCH.n_units, generator=g), "a": noisier, "b": noisy}
+    table = recovery_table(scores, importance, live, ARCH, list(range(10)))
+    name, value = best_method(table, "signed", "pooled")
+    assert name == "b" and 0.5 < value < 1.0
+    assert best_method(table, "signed", "pooled", exclude=())[0] == "ablation"  # the ceiling, when not excluded
