@@ -5,8 +5,8 @@ transcription of the unbiased HSIC formula."""
 import pytest
 import torch
 
-from symbiosis.cka import debiased_linear_cka, linear_cka, unbiased_hsic
 from symbiosis.errors import SymbiosisError
+from symbiosis.metrics.cka import debiased_linear_cka, linear_cka, unbiased_hsic
 
 
 def _data(n, d, seed):

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import torch
 
-from symbiosis import curves
-from symbiosis.models import PrimaryArch, PrimaryCNN, unit_activations
-from symbiosis.recovery import live_units
-from symbiosis.symbiote import SymbioteArch, Symbiotes
+from symbiosis.metrics import curves
+from symbiosis.metrics.recovery import live_units
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN, unit_activations
+from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 
 ARCH = PrimaryArch(conv1=4, conv2=10, fc1=30)
 FRACTIONS = (0.025, 0.05, 0.075, 0.1, 0.2, 0.5)  # of 40 live units: 1, 2, 3, 4, 8, 20; the circuit has 3

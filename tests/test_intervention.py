@@ -2,9 +2,9 @@
 
 import torch
 
-from symbiosis.intervention import edited_units, intervention_size, target_penalty
-from symbiosis.models import split_units, unit_activations
-from symbiosis.symbiote import SymbioteArch, Symbiotes, clean_pass
+from symbiosis.metrics.intervention import edited_units, intervention_size, target_penalty
+from symbiosis.primary.models import clean_pass, split_units, unit_activations
+from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 
 
 def test_size_known_answers():
@@ -26,7 +26,8 @@ def test_size_known_answers():
 
 def test_every_kind_measured_through_the_model(tiny_model, digits):
     x, y = digits(200)
-    trunk, units = clean_pass(tiny_model, x)
+    clean = clean_pass(tiny_model, x)
+    trunk, units = clean.trunk, clean.units
     n_conv = tiny_model.arch.conv2
     steering = Symbiotes(SymbioteArch(kind="steering", classes=(0, 1)), tiny_model.arch)
     steering.fit_scale(units)
@@ -53,7 +54,7 @@ def test_every_kind_measured_through_the_model(tiny_model, digits):
 
 def test_penalty_on_target_images_alone(tiny_model, digits):
     x, y = digits(300, seed=1)
-    _, units = clean_pass(tiny_model, x)
+    units = clean_pass(tiny_model, x).units
     sym = Symbiotes(SymbioteArch(kind="symbiote", classes=(3,), hidden=4), tiny_model.arch, seed=1)
     sym.fit_scale(units)
     with torch.no_grad():

@@ -5,12 +5,11 @@ is not exact, so the check can fail."""
 import pytest
 import torch
 
-from symbiosis.ablation import unit_importance, unit_means
-from symbiosis.models import PrimaryArch, trunk_features
-from symbiosis.patching import attribution_patching, fc1_closed_form
-from symbiosis.recovery import live_units, recovery_table
-from symbiosis.symbiote import clean_pass
-from symbiosis.train import PrimaryTraining, train_primary
+from symbiosis.metrics.ablation import unit_importance, unit_means
+from symbiosis.metrics.patching import attribution_patching, fc1_closed_form
+from symbiosis.metrics.recovery import live_units, recovery_table
+from symbiosis.primary.models import PrimaryArch, clean_pass, trunk_features
+from symbiosis.primary.train import PrimaryTraining, train_primary
 
 SMALL = PrimaryArch(conv1=8, conv2=16, fc1=64)
 
@@ -19,7 +18,8 @@ SMALL = PrimaryArch(conv1=8, conv2=16, fc1=64)
 def trained(mnist5k):
     torch.manual_seed(0)
     model, _ = train_primary(mnist5k, SMALL, PrimaryTraining(epochs=3, batch_size=256), torch.device("cpu"))
-    trunk, units = clean_pass(model, mnist5k.x_test)
+    clean = clean_pass(model, mnist5k.x_test)
+    trunk, units = clean.trunk, clean.units
     return model, trunk, units, mnist5k.y_test
 
 

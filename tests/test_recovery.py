@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from symbiosis.circuits import chance_jaccard
-from symbiosis.models import PrimaryArch
-from symbiosis.overlap import live_chance_jaccard, live_overlap_matrix, mean_cross_class_overlap
-from symbiosis.recovery import best_method, live_units, recovery_table, top_live
+from symbiosis.metrics.circuits import chance_jaccard
+from symbiosis.metrics.overlap import live_chance_jaccard, live_overlap_matrix, mean_cross_class_overlap
+from symbiosis.metrics.recovery import best_method, live_units, recovery_table, top_live
+from symbiosis.primary.models import PrimaryArch
 
 ARCH = PrimaryArch(conv1=4, conv2=20, fc1=60)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from symbiosis.errors import SymbiosisError
-from symbiosis.significance import (
+from symbiosis.report.significance import (
     bootstrap_interval,
     correct_family,
     holm,
@@ -14,7 +14,7 @@ from symbiosis.significance import (
     trend_test,
     word_claim,
 )
-from symbiosis.stats import t_interval
+from symbiosis.report.stats import t_interval
 
 
 def test_holm_on_a_known_vector():

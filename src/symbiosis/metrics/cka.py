@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 
 from symbiosis.errors import SymbiosisError
-from symbiosis.universality import linear_cka
+from symbiosis.metrics.universality import linear_cka
 
 __all__ = ["debiased_linear_cka", "linear_cka", "unbiased_hsic"]
 

@@ -22,9 +22,9 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from symbiosis.ablation import ablated_logits, unit_means
-from symbiosis.models import PrimaryCNN, split_units
-from symbiosis.symbiote import Symbiotes
+from symbiosis.metrics.ablation import ablated_logits, unit_means
+from symbiosis.primary.models import PrimaryCNN, split_units
+from symbiosis.symbiote.symbiote import Symbiotes
 
 FRACTIONS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 METRICS = ("target_margin", "other_margin", "target_accuracy", "other_accuracy")

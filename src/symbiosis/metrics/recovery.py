@@ -17,7 +17,7 @@ import torch
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
-from symbiosis.models import PrimaryArch
+from symbiosis.primary.models import PrimaryArch
 
 TRUTHS = ("signed", "absolute")
 

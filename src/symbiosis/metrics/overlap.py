@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from symbiosis.circuits import chance_jaccard, jaccard
+from symbiosis.metrics.circuits import chance_jaccard, jaccard
 
 
 def live_chance_jaccard(circuits: torch.Tensor, live: torch.Tensor) -> float:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import torch
 
-from symbiosis.models import PrimaryCNN, split_units, unit_activations
-from symbiosis.symbiote import Symbiotes
+from symbiosis.primary.models import PrimaryCNN, split_units, unit_activations
+from symbiosis.symbiote.symbiote import Symbiotes
 
 
 @torch.no_grad()

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import torch
 
-from symbiosis.ablation import unit_means
-from symbiosis.models import PrimaryCNN
+from symbiosis.metrics.ablation import unit_means
+from symbiosis.primary.models import PrimaryCNN
 
 
 def _class_means(values: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
