@@ -1,7 +1,8 @@
 """Exact per-unit mean-ablation importance: batched vs one unit at a time vs Captum's LayerFeatureAblation, as JSON.
 
 Same model (the default architecture), same 1,000 held-out mnist5k images, same threads, measured in the same run:
-- batched: symbiosis.ablation.unit_importance (trunk cached once, all unit masks pushed through fc1 in closed form);
+- batched: symbiosis.metrics.ablation.unit_importance (trunk cached once, all unit masks pushed through fc1 in
+  closed form);
 - naive: the same with `ablated_logits_naive` (trunk cached, one unit at a time through the layers above);
 - captum: LayerFeatureAblation on the model's taps, run on the images with each conv2 channel (its whole map) or fc1
   unit replaced by its mean, the way a user of the library would compute it.

@@ -104,7 +104,7 @@ def cli_jobs_seconds(data: Path, out: Path, threads: int, side_by_side: int, mod
 
 
 def library_throughput(split, batch: int, threads: int) -> float:
-    """Samples/s of symbiosis.train.train_primary (augmentation + pruning) for 2 epochs of mnist5k."""
+    """Samples/s of symbiosis.primary.train.train_primary (augmentation + pruning) for 2 epochs of mnist5k."""
     from symbiosis.primary.train import train_primary
 
     torch.set_num_threads(threads)

@@ -15,5 +15,5 @@ ANALYSIS_TABLES = (
 )
 # Inputs of `symbiosis stats`: the aggregate tables, results/<dataset>/<file>.csv
 STATS_INPUTS = ("primaries", "symbiotes", "features", "circuits", "universality", "ground_truth")
-# Per-model tables of the analysis (symbiosis.analysis.analyse_model), one CSV each in the model's folder.
+# Per-model tables of the analysis (symbiosis.metrics.analysis.analyse_model), one CSV each in the model's folder.
 ANALYSIS_FILES = ("units", "features", "circuits", "overlap")

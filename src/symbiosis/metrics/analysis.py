@@ -47,10 +47,10 @@ def unit_scores(
 
 
 def _circuit_rows(primary, clean, y, sets, ablation_circuits, classes, label: dict) -> tuple[list[dict], list[dict]]:
-    """Faithfulness, agreement with the ablation circuit and cross-class overlap of one family of circuits."""
+    """Faithfulness, agreement with the ablation circuit and cross-class overlap of one family of circuits; `clean`:
+    the model's clean pass and its per-class accuracy under the same ablation code with nothing ablated."""
+    clean, clean_acc = clean
     n_classes = primary.arch.n_classes
-    no_mask = torch.zeros(1, primary.arch.n_units, dtype=torch.bool)
-    clean_acc = ablated_accuracy(primary, clean.trunk, y, no_mask, n_classes)[0]
     counts = torch.bincount(y, minlength=n_classes).double()
     acc = ablated_accuracy(primary, clean.trunk, y, sets[classes], n_classes)  # [len(classes), n_classes]
     agreement = jaccard(sets, ablation_circuits)
@@ -115,11 +115,12 @@ def analyse_model(
         sym.arch.kind: top_units(scores[sym.arch.kind].nan_to_num(-1.0), settings.circuit_fraction) for sym in symbiotes
     }
     circuit_sets["ablation"] = ablation_circuits
+    no_mask = torch.zeros(1, primary.arch.n_units, dtype=torch.bool)
+    baseline = (clean, ablated_accuracy(primary, clean.trunk, y, no_mask, primary.arch.n_classes)[0])
     circuit_rows, overlap_rows = [], []
     for kind, sets in circuit_sets.items():
-        rows, overlaps = _circuit_rows(
-            primary, clean, y, sets, ablation_circuits, classes, {**model_info, "kind": kind}
-        )
+        label = {**model_info, "kind": kind}
+        rows, overlaps = _circuit_rows(primary, baseline, y, sets, ablation_circuits, classes, label)
         circuit_rows += rows
         overlap_rows += overlaps
     return {

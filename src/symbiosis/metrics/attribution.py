@@ -27,7 +27,7 @@ def _class_means(values: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch
 @torch.no_grad()
 def intervention_strength(sym: Symbiotes, units: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """s [K, U] for the symbiotes' classes (sym.arch.classes, in order), on the inputs of each one's class, from the
-    primary's clean unit activations `units` [N, U] (symbiosis.symbiote.clean_pass)."""
+    primary's clean unit activations `units` [N, U] (symbiosis.primary.models.clean_pass)."""
     gates, shifts = sym(units)
     if gates is not None:
         change = (units * (1 - gates)).abs() / sym.scale  # [K, B, U]

@@ -45,7 +45,7 @@ class PrimaryArch:
     @property
     def units(self) -> dict[str, int]:
         """Number of gated units per gated layer, in forward order."""
-        return {"conv2": self.conv2, "fc1": self.fc1}
+        return {name: getattr(self, name) for name in GATED_LAYERS}
 
     @property
     def n_units(self) -> int:

@@ -55,7 +55,8 @@ def train_primary(
 ) -> tuple[PrimaryCNN, dict]:
     """Train a primary from seed `cfg.seed`, pruning it to `cfg.sparsity`; returns the model and its history.
 
-    prepare: called on the freshly initialised model (e.g. to wire a layer by construction, symbiosis.ground_truth);
+    prepare: called on the freshly initialised model (e.g. to wire a layer by construction,
+        symbiosis.metrics.ground_truth);
     extra_loss(model, images, labels): added to the cross-entropy of every batch."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)

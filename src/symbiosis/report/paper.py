@@ -19,7 +19,7 @@ from symbiosis.files import read_json, write_with
 from symbiosis.report.findings import ALPHA
 
 FORMATS = {"md": "markdown.j2", "tex": "latex.j2"}
-CONFIDENCE = 0.95  # of every interval in the tables (symbiosis.stats.t_interval's default)
+CONFIDENCE = 0.95  # of every interval in the tables (symbiosis.report.stats.t_interval's default)
 
 
 def _number(value, digits: int = 3) -> str:
@@ -73,7 +73,7 @@ def context(
     provenance: dict,
 ) -> dict:
     """Everything the templates may use, read from the results files of one dataset; `provenance` is the run's
-    record (symbiosis.provenance.run_record)."""
+    record (symbiosis.report.provenance.run_record)."""
     figure_files = {
         p.stem: Path(os.path.relpath(p.resolve(), out_dir.resolve())) for p in sorted(figures.glob("*.pdf"))
     }
