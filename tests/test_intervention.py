@@ -68,3 +68,25 @@ def test_penalty_on_target_images_alone(tiny_model, digits):
         static.z.fill_(0.0)  # g = 2 * sigmoid(0) = 1 ... then one unit at 0
         static.z[0, 0] = -torch.inf
     torch.testing.assert_close(target_penalty(static, units, y), torch.tensor([1 / tiny_model.arch.n_units]).double())
+
+
+def test_symbiotes_table_reports_the_same_size_for_every_kind(tiny_model, digits):
+    """evaluate_symbiotes: a do-nothing edit has intervention size 0 on target and other images whatever its kind;
+    silencing fc1 for class 1 has a positive size."""
+    from symbiosis.symbiote.evaluate import Criterion, evaluate_symbiotes
+
+    x, y = digits(200)
+    clean = clean_pass(tiny_model, x)
+    steering = Symbiotes(SymbioteArch(kind="steering", classes=(0, 1)), tiny_model.arch)
+    steering.fit_scale(clean.units)
+    static = Symbiotes(SymbioteArch(kind="static", classes=(0, 1)), tiny_model.arch)
+    with torch.no_grad():
+        static.z.zero_()  # g = g_max * sigmoid(0) = 1 with the default g_max of 2: no edit
+        static.z[1, tiny_model.arch.conv2 :] = -torch.inf
+    summary, _, _ = evaluate_symbiotes(tiny_model, [steering, static], clean, y, {"seed": 0}, Criterion())
+    rows = summary.set_index(["kind", "target_class"])
+    for kind in ("steering", "static"):
+        assert rows.loc[(kind, 0), "intervention_size_target"] == 0
+        assert rows.loc[(kind, 0), "intervention_size_other"] == 0
+    assert rows.loc[("static", 1), "intervention_size_other"] > 0
+    assert rows.loc[("static", 1), "penalty_target"] > 0 == rows.loc[("static", 0), "penalty_target"]

@@ -6,7 +6,7 @@ import torch
 
 from symbiosis.metrics.circuits import chance_jaccard
 from symbiosis.metrics.overlap import live_chance_jaccard, live_overlap_matrix, mean_cross_class_overlap
-from symbiosis.metrics.recovery import best_method, live_units, recovery_table, top_live
+from symbiosis.metrics.recovery import best_method, live_units, rank_auc, recovery_table, top_live
 from symbiosis.primary.models import PrimaryArch
 
 ARCH = PrimaryArch(conv1=4, conv2=20, fc1=60)
@@ -126,3 +126,15 @@ def test_best_method_is_chosen_from_the_data_and_never_the_ceiling_or_chance():
     name, value = best_method(table, "signed", "pooled")
     assert name == "b" and 0.5 < value < 1.0
     assert best_method(table, "signed", "pooled", exclude=())[0] == "ablation"  # the ceiling, when not excluded
+
+
+def test_rank_auc_equals_sklearn_with_ties():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        member = rng.random(50) < 0.2
+        member[0], member[1] = True, False
+        score = rng.integers(0, 5, 50).astype(float)  # many ties
+        assert rank_auc(member, score) == pytest.approx(roc_auc_score(member, score))
+    assert np.isnan(rank_auc(np.zeros(5, bool), np.arange(5.0)))

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy import stats
-from sklearn.metrics import roc_auc_score
 
 from symbiosis.primary.models import PrimaryArch
 
@@ -45,10 +44,21 @@ def top_live(values: torch.Tensor, live: torch.Tensor, fraction: float) -> torch
     return torch.zeros(values.shape, dtype=torch.bool).scatter_(1, order, True) & live
 
 
+def rank_auc(member: np.ndarray, score: np.ndarray) -> float:
+    """ROC-AUC of `score` for the bool `member` labels by the Mann-Whitney rank sum (ties count one half): equal to
+    sklearn's roc_auc_score (tests/test_recovery.py), without its input validation, which dominated the analysis."""
+    n_pos = int(member.sum())
+    n_neg = len(member) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = stats.rankdata(score)
+    return float((ranks[member.astype(bool)].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
 def _rate(score: np.ndarray, target: np.ndarray, member: np.ndarray) -> tuple[float, float]:
     if np.isnan(score).any():
         return float("nan"), float("nan")
-    auc = roc_auc_score(member, score) if 0 < member.sum() < len(member) else float("nan")
+    auc = rank_auc(member, score)
     rho = stats.spearmanr(score, target)[0] if np.ptp(score) > 0 and np.ptp(target) > 0 else float("nan")
     return float(auc), float(rho)
 
