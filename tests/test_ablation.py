@@ -2,22 +2,15 @@
 
 import torch
 
-from symbiosis.metrics.ablation import (
-    ablated_accuracy,
-    ablated_logits,
-    ablated_logits_naive,
-    per_class_logit_drop,
-    unit_importance,
-    unit_means,
-)
+from symbiosis.metrics import ablation
 from symbiosis.primary.models import trunk_features
 
 
 def test_batched_ablation_equals_one_unit_at_a_time(tiny_model, digits):
     x, y = digits(300)
     trunk = trunk_features(tiny_model, x)
-    batched = unit_importance(tiny_model, trunk, y, 10)
-    naive = unit_importance(tiny_model, trunk, y, 10, ablate=ablated_logits_naive)
+    batched = ablation.unit_importance(tiny_model, trunk, y, 10)
+    naive = ablation.unit_importance(tiny_model, trunk, y, 10, ablate=ablation.ablated_logits_naive)
     assert batched.shape == (10, tiny_model.arch.n_units)
     torch.testing.assert_close(batched, naive, rtol=0, atol=1e-5)
     assert batched.abs().max() > 1e-3  # units matter, so equality is not trivial
@@ -26,11 +19,12 @@ def test_batched_ablation_equals_one_unit_at_a_time(tiny_model, digits):
 def test_batched_ablation_of_unit_sets_equals_naive(tiny_model, digits):
     x, _ = digits(64, seed=1)
     trunk = trunk_features(tiny_model, x)
-    means = unit_means(tiny_model, trunk)
+    means = ablation.unit_means(tiny_model, trunk)
     masks = torch.rand(7, tiny_model.arch.n_units, generator=torch.Generator().manual_seed(0)) < 0.3
     masks[0] = False  # ablating nothing changes nothing
-    batched = ablated_logits(tiny_model, trunk, masks, means)
-    torch.testing.assert_close(batched, ablated_logits_naive(tiny_model, trunk, masks, means), rtol=1e-5, atol=1e-5)
+    batched = ablation.ablated_logits(tiny_model, trunk, masks, means)
+    naive = ablation.ablated_logits_naive(tiny_model, trunk, masks, means)
+    torch.testing.assert_close(batched, naive, rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(batched[0], tiny_model.classify(trunk), rtol=1e-5, atol=1e-5)
 
 
@@ -44,7 +38,7 @@ def test_importance_against_a_hand_computed_case(tiny_model, digits):
     expected = torch.stack(
         [(tiny_model.fc2.weight[k, u] * (a[y == k, u] - a[:, u].mean())).mean() for k in range(10)]
     ).double()
-    got = unit_importance(tiny_model, trunk, y, 10)[:, tiny_model.arch.conv2 + u]
+    got = ablation.unit_importance(tiny_model, trunk, y, 10)[:, tiny_model.arch.conv2 + u]
     torch.testing.assert_close(got, expected.detach(), rtol=1e-4, atol=1e-6)
 
 
@@ -52,9 +46,9 @@ def test_ablating_every_unit_leaves_the_same_prediction_for_every_image(tiny_mod
     x, y = digits(100, seed=3)
     trunk = trunk_features(tiny_model, x)
     everything = torch.ones(1, tiny_model.arch.n_units, dtype=torch.bool)
-    logits = ablated_logits(tiny_model, trunk, everything, unit_means(tiny_model, trunk))[0]
+    logits = ablation.ablated_logits(tiny_model, trunk, everything, ablation.unit_means(tiny_model, trunk))[0]
     assert torch.allclose(logits, logits[:1].expand_as(logits), atol=1e-5)
-    accuracy = ablated_accuracy(tiny_model, trunk, y, everything, 10)[0]
+    accuracy = ablation.ablated_accuracy(tiny_model, trunk, y, everything, 10)[0]
     assert sorted(accuracy.tolist())[-1] == 1.0 and accuracy.sum() == 1.0  # one class always predicted
 
 
@@ -62,4 +56,4 @@ def test_logit_drop_of_no_ablation_is_zero(tiny_model, digits):
     x, y = digits(50)
     trunk = trunk_features(tiny_model, x)
     none = torch.zeros(1, tiny_model.arch.n_units, dtype=torch.bool)
-    assert per_class_logit_drop(tiny_model, trunk, y, none, 10).abs().max() < 1e-5
+    assert ablation.per_class_logit_drop(tiny_model, trunk, y, none, 10).abs().max() < 1e-5
