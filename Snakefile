@@ -34,6 +34,7 @@ localrules:
     plot_symbiote_training,
     plot_features,
     plot_circuits,
+    plot_curves,
     plot_universality,
     plot_ground_truth,
     provenance,

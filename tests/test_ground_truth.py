@@ -46,3 +46,15 @@ def test_every_known_answer_check_passes(mnist5k):
     assert failed.empty, failed.to_string()
     assert set(checks["case"]) == {"planted", "permuted", "random"} and len(checks) == 10
     assert len(auc) == 100 and auc["auc"].between(0, 1).all()
+
+
+def test_class_null_p_known_answers():
+    """Agreement only on the diagonal is significant; a matrix with no class structure is not; the diagonal
+    statistic is what counts (a broken null that compared rows with themselves would give p = 1 for both)."""
+    from symbiosis.metrics.ground_truth import class_null_p
+
+    g = torch.Generator().manual_seed(0)
+    assert class_null_p(torch.eye(10, dtype=torch.float64), 999, g) <= 0.002
+    assert class_null_p(torch.full((10, 10), 0.3, dtype=torch.float64), 999, g) == 1.0
+    anti = 1 - torch.eye(10, dtype=torch.float64)  # same-class agreement lowest: never significant
+    assert class_null_p(anti, 999, g) == 1.0

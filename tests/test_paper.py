@@ -3,10 +3,12 @@
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from symbiosis.errors import SymbiosisError
-from symbiosis.report.findings import above_zero, paired, trend
+from symbiosis.report.findings import paired, trend, word_findings
 from symbiosis.report.paper import render
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "paper" / "templates"
@@ -37,12 +39,48 @@ def test_a_variable_without_a_value_is_an_error(tmp_path):
     assert not out.exists()
 
 
-def test_wording_follows_the_test():
-    assert trend([0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6], "x")["wording"] == "rises"
-    assert trend([0, 1, 2, 3, 4, 5], [6, 5, 4, 3, 2, 1], "x")["wording"] == "falls"
-    flat = trend([0, 1, 2, 3, 4, 5], [1, 3, 2, 3, 1, 2], "x")
-    assert flat["wording"] == "does not change significantly" and flat["p"] > 0.05
-    up = list(range(20))
-    assert paired([v + 1 for v in up], up, "x")["wording"] == "higher than"
-    assert paired(up, up, "x")["wording"] == "not significantly different from"
-    assert above_zero([0.1 * ((-1) ** i) for i in range(20)], "x")["wording"] == "not significantly different from zero"
+def _series(values, levels=(0.0, 0.5, 0.8, 0.9, 0.95), seeds=(0, 1, 2)):
+    index = pd.MultiIndex.from_product([levels, seeds], names=["target_sparsity", "seed"])
+    return pd.Series(values, index=index)
+
+
+def test_wording_follows_the_corrected_test():
+    """Rises, falls, and nothing worded without a significant corrected test; n counts primaries, not classes."""
+    rising = _series([level for level in (0, 1, 2, 3, 4) for _ in range(3)])
+    rec = dict(zip(("up", "up_equivalence"), trend(rising, "x", margin=0.05), strict=True))
+    rec["down"], rec["down_equivalence"] = trend(-rising, "x", margin=0.05)
+    words = word_findings(rec)
+    assert words["up"]["wording"] == "rises" and words["down"]["wording"] == "falls"
+    assert words["up"]["n"] == 15 and words["up"]["p_corrected"] >= words["up"]["p"]
+    up = pd.Series(np.arange(8.0) + 1)
+    worded = word_findings({"a": paired(up, up - 1, "x")})["a"]
+    assert worded["wording"] == "higher than" and worded["test"] == "sign-flip permutation" and worded["n"] == 8
+
+
+def test_a_claim_whose_corrected_p_exceeds_alpha_is_not_worded():
+    """Six comparisons over six models, each with the smallest exact p (2/64 = 0.031 < 0.05): Holm lifts every
+    one above alpha, so none is worded as a finding."""
+    up = pd.Series(np.arange(6.0) + 1)
+    records = {f"c{i}": paired(up, up - 1, "x") for i in range(6)}
+    assert all(r["p"] < 0.05 for r in records.values())
+    worded = word_findings(records)
+    for record in worded.values():
+        assert record["p_corrected"] > 0.05 and not record["significant"]
+        assert record["wording"] == "not significantly different from"
+    alone = word_findings({"c0": records["c0"]})["c0"]
+    assert alone["wording"] == "higher than"  # the same test alone is a finding: the correction made the difference
+
+
+def test_no_trend_worded_from_too_few_points_and_no_change_only_from_equivalence():
+    two_levels = _series([0.0, 0.1, 0.2, 1.0, 1.1, 1.2], levels=(0.0, 0.8))
+    rec, eq = trend(two_levels, "x", margin=0.05)
+    worded = word_findings({"t": rec, "t_equivalence": eq})
+    assert not worded["t"]["resolvable"] and "cannot be resolved" in worded["t"]["wording"]
+    flat = _series([0.5 + 0.001 * ((i * 7) % 5) for i in range(15)])
+    rec, eq = trend(flat, "x", margin=0.05)
+    worded = word_findings({"t": rec, "t_equivalence": eq})
+    assert worded["t"]["wording"].startswith("does not change")
+    noisy = _series([0.5 + 0.3 * ((i * 7) % 5 - 2) for i in range(15)])
+    rec, eq = trend(noisy, "x", margin=0.05)
+    worded = word_findings({"t": rec, "t_equivalence": eq})
+    assert "inconclusive" in worded["t"]["wording"]

@@ -24,3 +24,11 @@ def test_summarise_over_seeds_groups_and_counts():
     assert out["n"].tolist() == [3, 2]
     assert out["acc_mean"].tolist() == [2.0, 4.0]
     assert out.loc[1, "acc_ci_low"] == out.loc[1, "acc_ci_high"] == 4.0
+
+
+def test_summary_intervals_stay_inside_the_range_of_the_seeds():
+    """Accuracies at the floor: a t interval would run below 0; the summary's interval must not."""
+    table = pd.DataFrame({"level": [0, 0, 0], "acc": [0.0, 0.0, 0.003]})
+    out = summarise_over_seeds(table, ["level"], ["acc"])
+    assert t_interval(table["acc"])[0] < 0
+    assert 0.0 <= out.loc[0, "acc_ci_low"] <= out.loc[0, "acc_mean"] <= out.loc[0, "acc_ci_high"] <= 0.003

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from symbiosis.cli import FIGURES
+
 ROOT = Path(__file__).resolve().parents[1]
 # Jobs call `python -m symbiosis`: the interpreter running the tests must be the one they find.
 ENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
@@ -109,8 +111,20 @@ def test_paper_is_rendered_from_the_results(run):
         assert (run / "paper" / "build" / "paper.pdf").read_bytes().startswith(b"%PDF")
 
 
+FIGURE_NAMES = [name.replace("-", "_") for name in FIGURES]
+
+
 def test_figure_logs_and_benchmarks_are_written(run):
-    figures = ["primaries", "inhibition", "symbiote_training", "features", "circuits", "universality", "ground_truth"]
+    figures = [
+        "primaries",
+        "inhibition",
+        "symbiote_training",
+        "features",
+        "circuits",
+        "curves",
+        "universality",
+        "ground_truth",
+    ]
     for figure in figures:
         for ext in ("pdf", "png"):
             assert (run / "figures" / "mnist5k" / f"{figure}.{ext}").stat().st_size > 1000
@@ -129,7 +143,16 @@ def test_report_holds_every_figure_with_its_caption(run):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = (run / "report.html").read_text()
-    figures = ["primaries", "inhibition", "symbiote_training", "features", "circuits", "universality", "ground_truth"]
+    figures = [
+        "primaries",
+        "inhibition",
+        "symbiote_training",
+        "features",
+        "circuits",
+        "curves",
+        "universality",
+        "ground_truth",
+    ]
     for figure in figures:
         assert f"{figure}.png" in report and f"{figure}.pdf" in report
     assert "known answer" in report  # a caption's text (workflow/report/ground_truth.rst)

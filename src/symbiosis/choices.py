@@ -10,10 +10,13 @@ ANALYSIS_TABLES = (
     "circuits",
     "circuits_summary",
     "overlap",
+    "curves_summary",
+    "curve_areas",
+    "curve_areas_summary",
     "universality",
     "universality_summary",
 )
 # Inputs of `symbiosis stats`: the aggregate tables, results/<dataset>/<file>.csv
-STATS_INPUTS = ("primaries", "symbiotes", "features", "circuits", "universality", "ground_truth")
+STATS_INPUTS = ("primaries", "symbiotes", "features", "circuits", "curve_areas", "universality", "ground_truth")
 # Per-model tables of the analysis (symbiosis.metrics.analysis.analyse_model), one CSV each in the model's folder.
-ANALYSIS_FILES = ("units", "features", "circuits", "overlap")
+ANALYSIS_FILES = ("units", "features", "circuits", "overlap", "curves", "curve_areas")

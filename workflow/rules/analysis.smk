@@ -68,6 +68,8 @@ rule analysis_tables:
         features=lambda w: models(w.dataset, f"{MODEL_DIR}/features.csv"),
         circuits=lambda w: models(w.dataset, f"{MODEL_DIR}/circuits.csv"),
         overlaps=lambda w: models(w.dataset, f"{MODEL_DIR}/overlap.csv"),
+        curves=lambda w: models(w.dataset, f"{MODEL_DIR}/curves.csv"),
+        curve_areas=lambda w: models(w.dataset, f"{MODEL_DIR}/curve_areas.csv"),
         universality=lambda w: universality_files(w.dataset),
     output:
         **{name: f"results/{{dataset}}/{name}.csv" for name in ANALYSIS_TABLES},
@@ -82,5 +84,6 @@ rule analysis_tables:
         runtime=5,
     shell:
         "python -m symbiosis analysis-tables --features {input.features} "
-        "--circuits {input.circuits} --overlaps {input.overlaps} "
+        "--circuits {input.circuits} --overlaps {input.overlaps} --curves {input.curves} "
+        "--curve-areas {input.curve_areas} "
         "--universality {input.universality} --out-dir results/{wildcards.dataset} 2> {log}"

@@ -6,6 +6,7 @@ FIGURE_TABLES = {
     "symbiote_training": {"curves": "symbiote_curves"},
     "features": {"features": "features"},
     "circuits": {"circuits_summary": "circuits_summary", "overlap": "overlap"},
+    "curves": {"curves_summary": "curves_summary"},
     "universality": {"universality_summary": "universality_summary"},
     "ground_truth": {"checks": "ground_truth", "auc": "ground_truth_auc"},
 }
@@ -15,6 +16,7 @@ FIGURE_CATEGORIES = {
     "symbiote_training": "Symbiotes",
     "features": "Metrics",
     "circuits": "Metrics",
+    "curves": "Metrics",
     "universality": "Metrics",
     "ground_truth": "Validation",
 }

@@ -12,15 +12,24 @@ rule stats:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        settings=settings("stats"),
     shell:
-        "python -m symbiosis stats --tables {input} --out {output} 2> {log}"
+        "python -m symbiosis stats --tables {input} --settings {params.settings} --out {output} 2> {log}"
 
 
 rule main_table:
     input:
         summaries=expand(
             "results/{{dataset}}/{name}_summary.csv",
-            name=("primaries", "symbiotes", "features", "circuits", "universality"),
+            name=(
+                "primaries",
+                "symbiotes",
+                "features",
+                "circuits",
+                "curve_areas",
+                "universality",
+            ),
         ),
         findings="results/{dataset}/findings.json",
     output:

@@ -86,10 +86,16 @@ def unit_importance(primary: PrimaryCNN, trunk: torch.Tensor, y: torch.Tensor, n
 
 @torch.no_grad()
 def ablated_accuracy(
-    primary: PrimaryCNN, trunk: torch.Tensor, y: torch.Tensor, masks: torch.Tensor, n_classes: int
+    primary: PrimaryCNN,
+    trunk: torch.Tensor,
+    y: torch.Tensor,
+    masks: torch.Tensor,
+    n_classes: int,
+    means: dict[str, torch.Tensor] | None = None,
 ) -> torch.Tensor:
-    """[M, n_classes]: accuracy on each class with the units of each mask mean-ablated together (no symbiote)."""
-    means = unit_means(primary, trunk)
+    """[M, n_classes]: accuracy on each class with the units of each mask mean-ablated together (no symbiote), to
+    the reference `means` (default: those of `trunk`; pass the selection half's to score the evaluation half)."""
+    means = unit_means(primary, trunk) if means is None else means
     correct = torch.cat(
         [
             (ablated_logits(primary, tb, masks, means).argmax(2) == yb.to(tb.device)).cpu()

@@ -1,76 +1,122 @@
-"""Per-model analysis: exact importances, feature recovery (claim 1) and circuits (claim 2) on held-out data, and
-universality (claim 3) across the models of one sparsity level."""
+"""Per-model analysis: exact importances, feature recovery (claim 1) and circuits (claim 2), and universality (claim 3)
+across the models of one sparsity level.
+
+The test split is divided once, stratified by class, into a selection half and an evaluation half
+(`selection_split`): live units, the ground truth G_k, every circuit and every ranking are chosen on the selection
+half; every score (recovery AUCs, ablation effects, curves, agreement) is measured on the evaluation half. The exact
+ablation score measured on the evaluation half is then a real ceiling (split-half reliability), not 1 by construction.
+"""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
 from symbiosis.config import settings
 from symbiosis.metrics import attribution, universality
-from symbiosis.metrics.ablation import ablated_accuracy, unit_importance
-from symbiosis.metrics.circuits import jaccard, overlap_matrix
-from symbiosis.metrics.features import recovery, top_units
-from symbiosis.primary.models import GATED_LAYERS, CleanPass, PrimaryCNN, trunk_features
+from symbiosis.metrics.ablation import ablated_accuracy, unit_importance, unit_means
+from symbiosis.metrics.circuits import jaccard
+from symbiosis.metrics.cka import debiased_linear_cka
+from symbiosis.metrics.curves import circuit_curves, curve_areas
+from symbiosis.metrics.overlap import live_overlap_matrix
+from symbiosis.metrics.patching import attribution_patching
+from symbiosis.metrics.recovery import live_units, recovery_table, top_live
+from symbiosis.primary.models import GATED_LAYERS, CleanPass, PrimaryCNN, clean_pass, trunk_features
 from symbiosis.symbiote.evaluate import own_class_drop
 from symbiosis.symbiote.symbiote import Symbiotes
+
+# The score that defines G_k, measured on the evaluation half: the ceiling of feature recovery, not a rival.
+CEILINGS = ("ablation", "ablation_unsigned")
+# Rankings whose circuits get sufficiency/necessity curves beside the symbiote kinds.
+CURVE_RANKINGS = ("ablation", "attribution_patching", "mean_activation", "random")
 
 
 @settings("analysis")
 class AnalysisSettings:
     """The config's `analysis` section (defaults: the schema)."""
 
-    top_fraction: float  # G_k: the top fraction of units by exact importance, the target of feature recovery
-    circuit_fraction: float  # C_k: the top fraction of units by intervention strength
+    top_fraction: float  # G_k: the top fraction of live units by exact importance, the target of feature recovery
+    circuit_fraction: float  # C_k: the top fraction of live units by a score
+    selection_fraction: float  # share of the test split (per class) that chooses G_k, circuits and rankings
     null_permutations: int  # draws in each universality null
-    seed: int  # of the random-score baseline, the permutation nulls and the random networks
+    seed: int  # of the split, the random-score baseline, the permutation nulls and the random networks
 
 
-def unit_scores(
-    primary: PrimaryCNN, symbiotes: list[Symbiotes], clean: CleanPass, y: torch.Tensor, seed: int
-) -> dict[str, torch.Tensor]:
-    """Every method's per-class unit scores [n_classes, U]: one per symbiote kind, then the baselines, all from one
-    clean pass. Classes without a symbiote of a kind get NaN rows."""
+def selection_split(y: torch.Tensor, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(selection, evaluation) indices into y: within each class a fixed random `fraction` (at least one image, and
+    at least one left when the class has two) goes to selection, the rest to evaluation."""
+    g = torch.Generator().manual_seed(seed)
+    selection, evaluation = [], []
+    for k in torch.unique(y):
+        idx = torch.nonzero(y == k).flatten()
+        idx = idx[torch.randperm(len(idx), generator=g)]
+        n = min(max(1, round(fraction * len(idx))), max(1, len(idx) - 1))
+        selection.append(idx[:n])
+        evaluation.append(idx[n:])
+    return torch.sort(torch.cat(selection)).values, torch.sort(torch.cat(evaluation)).values
+
+
+@dataclass(frozen=True)
+class Half:
+    """One half of the test split for one model: its clean pass and labels."""
+
+    clean: CleanPass
+    y: torch.Tensor
+
+
+def unit_scores(primary: PrimaryCNN, symbiotes: list[Symbiotes], half: Half, seed: int) -> dict[str, torch.Tensor]:
+    """Every method's per-class unit scores [n_classes, U] on one half: one per symbiote kind, the baselines, and the
+    exact importance itself (signed and absolute). Classes without a symbiote of a kind get NaN rows."""
+    clean, y = half.clean, half.y
     n_classes, n_units = primary.arch.n_classes, primary.arch.n_units
     scores = {}
     for sym in symbiotes:
         full = torch.full((n_classes, n_units), float("nan"), dtype=torch.float64)
         full[list(sym.arch.classes)] = attribution.intervention_strength(sym, clean.units, y)
         scores[sym.arch.kind] = full
+    patching = attribution_patching(primary, clean.trunk, y, n_classes)
+    scores["attribution_patching"] = patching["signed"]
+    scores["attribution_patching_unsigned"] = patching["unsigned"]
     scores["gradient_x_activation"] = attribution.gradient_x_activation(primary, clean.trunk, y, n_classes)
     scores["class_selectivity"] = attribution.class_selectivity(clean.units, y, n_classes)
     scores["mean_activation"] = attribution.mean_activation(clean.units, y, n_classes)
     scores["random"] = attribution.random_scores(n_classes, n_units, seed)
+    importance = unit_importance(primary, clean.trunk, y, n_classes)
+    scores["ablation"], scores["ablation_unsigned"] = importance, importance.abs()
     return scores
 
 
-def _circuit_rows(primary, clean, y, sets, ablation_circuits, classes, label: dict) -> tuple[list[dict], list[dict]]:
-    """Faithfulness, agreement with the ablation circuit and cross-class overlap of one family of circuits; `clean`:
-    the model's clean pass and its per-class accuracy under the same ablation code with nothing ablated."""
-    clean, clean_acc = clean
+def _circuit_rows(primary, selection: Half, evaluation: Half, circuits, reference, classes, live, label) -> tuple:
+    """Faithfulness on the evaluation half (mean-ablation to the selection half's means), agreement with the
+    exact-ablation circuit (both chosen on the selection half) and cross-class overlap over live units."""
     n_classes = primary.arch.n_classes
+    means = unit_means(primary, selection.clean.trunk)
+    trunk, y = evaluation.clean.trunk, evaluation.y
+    no_mask = torch.zeros(1, primary.arch.n_units, dtype=torch.bool)
+    clean_acc = ablated_accuracy(primary, trunk, y, no_mask, n_classes, means)[0]
+    acc = ablated_accuracy(primary, trunk, y, circuits[classes], n_classes, means)
     counts = torch.bincount(y, minlength=n_classes).double()
-    acc = ablated_accuracy(primary, clean.trunk, y, sets[classes], n_classes)  # [len(classes), n_classes]
-    agreement = jaccard(sets, ablation_circuits)
-    matrix = overlap_matrix(sets[classes])
+    agreement = jaccard(circuits, reference)
+    matrix = live_overlap_matrix(circuits[classes], live)
     rows = []
     for i, k in enumerate(classes):
         others = torch.arange(n_classes) != k
         drop = clean_acc - acc[i]
         other_drop = float((drop[others] * counts[others]).sum() / counts[others].sum())
+        off = torch.cat([matrix[i, :i], matrix[i, i + 1 :]])
         rows.append(
             {
                 **label,
                 "class": k,
-                "circuit_size": int(sets[k].sum()),
+                "circuit_size": int(circuits[k].sum()),
                 "target_accuracy_drop": float(drop[k]),
                 "other_accuracy_drop": other_drop,
                 "faithfulness": float(drop[k]) - other_drop,
                 "jaccard_with_ablation": float(agreement[k]),
-                # mean chance-corrected Jaccard of C_k with the circuits of the other classes
-                "overlap": float(torch.cat([matrix[i, :i], matrix[i, i + 1 :]]).mean()) if len(classes) > 1 else 0.0,
+                "overlap": float(off.mean()) if len(off) else 0.0,  # mean Jaccard minus live chance, other classes
             }
         )
     overlaps = [
@@ -81,106 +127,155 @@ def _circuit_rows(primary, clean, y, sets, ablation_circuits, classes, label: di
     return rows, overlaps
 
 
+def _curves(primary, symbiotes, selection: Half, evaluation: Half, scores, classes, live, settings) -> pd.DataFrame:
+    """Sufficiency/necessity curves on the evaluation half for circuits ranked on the selection half: every symbiote
+    kind (with its own gates) and the CURVE_RANKINGS."""
+    means = unit_means(primary, selection.clean.trunk)
+    by_kind = {sym.arch.kind: sym for sym in symbiotes}
+    frames = []
+    for ranking in (*by_kind, *CURVE_RANKINGS):
+        sym = by_kind.get(ranking)
+        ranked = [k for k in classes if sym is None or k in sym.arch.classes]
+        table = circuit_curves(
+            primary,
+            evaluation.clean.trunk,
+            evaluation.clean.units,
+            evaluation.y,
+            scores[ranking].nan_to_num(-torch.inf),
+            ranked,
+            live,
+            symbiotes=sym,
+            means=means,
+            seed=settings.seed,
+        )
+        frames.append(table.assign(ranking=ranking))
+    return pd.concat(frames, ignore_index=True)
+
+
 def analyse_model(
     primary: PrimaryCNN,
     symbiotes: list[Symbiotes],
-    clean: CleanPass,
-    y: torch.Tensor,
+    selection: Half,
+    evaluation: Half,
     settings: AnalysisSettings,
     model_info: dict,
-) -> dict[str, pd.DataFrame]:
-    """Tables for one model: `units` (importance and every score per class and unit), `features` (per method and
-    class), `circuits` (per symbiote kind and class, plus the exact-ablation circuit), `overlap` (cross-class)."""
-    importance = unit_importance(primary, clean.trunk, y, primary.arch.n_classes)
-    scores = unit_scores(primary, symbiotes, clean, y, settings.seed)
-    truth = top_units(importance, settings.top_fraction)
+) -> tuple[dict[str, pd.DataFrame], dict[str, torch.Tensor]]:
+    """Tables for one model: `units` (selection importance, liveness and every evaluation score per class and unit),
+    `features` (live-unit recovery per method, truth, layer and class), `circuits` (per ranking and class),
+    `overlap` (cross-class), `curves` (sufficiency/necessity over circuit size) and `curve_areas`; and the selection
+    half's scores (which choose circuits, also across models)."""
+    selected = unit_scores(primary, symbiotes, selection, settings.seed)
+    measured = unit_scores(primary, symbiotes, evaluation, settings.seed)
+    importance, live = selected["ablation"], live_units(selection.clean.units)
     classes = sorted({c for sym in symbiotes for c in sym.arch.classes})
     units = pd.DataFrame(
         [
-            {**model_info, "class": k, "layer": layer, "unit": i, "importance": float(importance[k, u])}
-            | {method: float(s[k, u]) for method, s in scores.items()}
+            {**model_info, "class": k, "layer": layer, "unit": i, "live": bool(live[u])}
+            | {"importance": float(importance[k, u])}
+            | {method: float(s[k, u]) for method, s in measured.items()}
             for k in classes
             for u, (layer, i) in enumerate(primary.arch.unit_index())
         ]
     )
-    features = pd.DataFrame(
-        [
-            {**model_info, "method": method, "class": k, **row}
-            for method, s in scores.items()
-            for k, row in zip(classes, recovery(s[classes], importance[classes], truth[classes]), strict=True)
-        ]
-    )
-    ablation_circuits = top_units(importance, settings.circuit_fraction)
-    circuit_sets = {
-        sym.arch.kind: top_units(scores[sym.arch.kind].nan_to_num(-1.0), settings.circuit_fraction) for sym in symbiotes
-    }
-    circuit_sets["ablation"] = ablation_circuits
-    no_mask = torch.zeros(1, primary.arch.n_units, dtype=torch.bool)
-    baseline = (clean, ablated_accuracy(primary, clean.trunk, y, no_mask, primary.arch.n_classes)[0])
+    features = recovery_table(measured, importance, live, primary.arch, classes, settings.top_fraction)
+    features = features.assign(**model_info, ceiling=features["method"].isin(CEILINGS))
+    reference = top_live(importance, live, settings.circuit_fraction)
     circuit_rows, overlap_rows = [], []
-    for kind, sets in circuit_sets.items():
-        label = {**model_info, "kind": kind}
-        rows, overlaps = _circuit_rows(primary, baseline, y, sets, ablation_circuits, classes, label)
+    for ranking in (*(sym.arch.kind for sym in symbiotes), *CURVE_RANKINGS):
+        circuits = top_live(selected[ranking].nan_to_num(-torch.inf), live, settings.circuit_fraction)
+        label = {**model_info, "kind": ranking}
+        rows, overlaps = _circuit_rows(primary, selection, evaluation, circuits, reference, classes, live, label)
         circuit_rows += rows
         overlap_rows += overlaps
-    return {
+    curves = _curves(primary, symbiotes, selection, evaluation, selected, classes, live, settings)
+    areas = pd.concat(
+        [curve_areas(group).assign(ranking=ranking) for ranking, group in curves.groupby("ranking", sort=False)],
+        ignore_index=True,
+    )
+    tables = {
         "units": units,
         "features": features,
         "circuits": pd.DataFrame(circuit_rows),
         "overlap": pd.DataFrame(overlap_rows),
+        "curves": curves.assign(**model_info),
+        "curve_areas": areas.assign(**model_info),
     }
+    return tables, selected
 
 
-def _pair_row(a: dict, b: dict, sym_a: Symbiotes, primary_b: PrimaryCNN, random_reps, y, settings) -> dict:
-    """Matching, circuit and score agreement, CKA and transfer for one pair of models (A, B)."""
+# Circuits matched across seeds for every ranking, not only the symbiote's: matching on activations favours any
+# activation-derived circuit, so the symbiote's agreement means something only beside theirs.
+MATCHED_RANKINGS = (
+    "static",
+    "steering",
+    "attribution_patching",
+    "gradient_x_activation",
+    "class_selectivity",
+    "mean_activation",
+    "ablation",
+    "random",
+)
+
+
+def _pair_row(a: dict, b: dict, sym_a: Symbiotes, primary_b: PrimaryCNN, random_reps, settings) -> dict:
+    """Matching (selection half), circuit and score agreement of every ranking, plain and debiased CKA and transfer
+    (evaluation half) for one pair of models (A, B)."""
     arch = primary_b.arch
-    perm = universality.match_units(a["clean"].units, b["clean"].units, arch)
-    corr = universality.correlation(a["clean"].units, b["clean"].units)[torch.arange(arch.n_units), perm]
-    row = {"matched_correlation": float(corr.mean())}
-    row |= universality.agreement(
-        a["strength"],
-        b["strength"],
-        a["circuits"],
-        b["circuits"],
-        perm,
-        arch,
-        settings.null_permutations,
-        settings.seed,
-    )
+    perm = universality.match_units(a["selection"].clean.units, b["selection"].clean.units, arch)
+    corr = universality.correlation(a["selection"].clean.units, b["selection"].clean.units)
+    row = {"matched_correlation": float(corr[torch.arange(arch.n_units), perm].mean())}
+    for ranking in ("symbiote", *MATCHED_RANKINGS):
+        if ranking not in a["scores"]:
+            continue
+        agree = universality.agreement(
+            a["scores"][ranking],
+            b["scores"][ranking],
+            top_live(a["scores"][ranking].nan_to_num(-torch.inf), a["live"], settings.circuit_fraction),
+            top_live(b["scores"][ranking].nan_to_num(-torch.inf), b["live"], settings.circuit_fraction),
+            perm,
+            arch,
+            settings.null_permutations,
+            settings.seed,
+        )
+        prefix = "" if ranking == "symbiote" else f"{ranking}_"
+        keep = agree if ranking == "symbiote" else {k: v for k, v in agree.items() if k.startswith("jaccard")}
+        row |= {f"{prefix}{k}": v for k, v in keep.items()}
     for name in GATED_LAYERS:
-        row[f"cka_{name}"] = universality.linear_cka(a["reps"][name], b["reps"][name])
-        row[f"cka_random_{name}"] = universality.linear_cka(a["reps"][name], random_reps[name])
-    transferred = own_class_drop(primary_b, sym_a.permuted(perm), b["clean"], y)
-    row["transfer_share"] = float(universality.transfer_share(a["drop"], transferred).nanmean())
+        rep_a, rep_b = a["reps"][name], b["reps"][name]
+        row[f"cka_{name}"] = universality.linear_cka(rep_a, rep_b)
+        row[f"cka_random_{name}"] = universality.linear_cka(rep_a, random_reps[name])
+        row[f"cka_debiased_{name}"] = debiased_linear_cka(rep_a, rep_b)
+        row[f"cka_debiased_random_{name}"] = debiased_linear_cka(rep_a, random_reps[name])
+    moved = sym_a.permuted(perm)
+    evaluation = b["evaluation"]
+    row["transfer_share"] = float(
+        universality.transfer_share(
+            a["drop"], own_class_drop(primary_b, moved, evaluation.clean, evaluation.y)
+        ).nanmean()
+    )
+    moved.fit_scale(b["selection"].clean.units)  # the receiving model's own activation scale
+    row["transfer_share_refit"] = float(
+        universality.transfer_share(
+            a["drop"], own_class_drop(primary_b, moved, evaluation.clean, evaluation.y)
+        ).nanmean()
+    )
     return row
 
 
-def analyse_universality(
-    models: list[tuple[int, PrimaryCNN, Symbiotes, CleanPass]],
-    x: torch.Tensor,
-    y: torch.Tensor,
-    settings: AnalysisSettings,
-    model_info: dict,
-) -> pd.DataFrame:
-    """One row per pair of seeds (A, B) at one sparsity level: matching quality, circuit and score agreement against
-    the permutation null, CKA per layer beside a random network's, and transfer of A's symbiotes to B."""
+def analyse_universality(models: list[dict], x_eval: torch.Tensor, settings: AnalysisSettings, info: dict):
+    """One row per pair of seeds (A, B) at one sparsity level. models: per seed a dict with its seed, primary,
+    activation-reading symbiotes, selection and evaluation halves, selection scores and live units."""
     torch.manual_seed(settings.seed)
-    random_net = PrimaryCNN(models[0][1].arch).eval()
-    per_model = {}
-    for seed, primary, sym, clean in models:
-        strength = attribution.intervention_strength(sym, clean.units, y)
-        per_model[seed] = {
-            "clean": clean,
-            "reps": universality.layer_representations(primary, clean.trunk),
-            "strength": strength,
-            "circuits": top_units(strength, settings.circuit_fraction),
-            "drop": own_class_drop(primary, sym, clean, y),
-        }
-    random_reps = universality.layer_representations(random_net, trunk_features(random_net, x))
+    random_net = PrimaryCNN(models[0]["primary"].arch).eval()
+    random_reps = universality.layer_representations(random_net, trunk_features(random_net, x_eval))
+    for m in models:
+        evaluation = m["evaluation"]
+        m["reps"] = universality.layer_representations(m["primary"], evaluation.clean.trunk)
+        m["drop"] = own_class_drop(m["primary"], m["reader"], evaluation.clean, evaluation.y)
     rows = []
-    for (seed_a, _, sym_a, _), (seed_b, primary_b, _, _) in itertools.combinations(models, 2):
-        pair = _pair_row(per_model[seed_a], per_model[seed_b], sym_a, primary_b, random_reps, y, settings)
-        rows.append({**model_info, "seed_a": seed_a, "seed_b": seed_b, **pair})
+    for a, b in itertools.combinations(models, 2):
+        pair = _pair_row(a, b, a["reader"], b["primary"], random_reps, settings)
+        rows.append({**info, "seed_a": a["seed"], "seed_b": b["seed"], **pair})
     return pd.DataFrame(rows)
 
 
@@ -191,20 +286,26 @@ def analyse_sparsity(
     settings: AnalysisSettings,
     model_infos: list[dict],
 ) -> tuple[list[dict[str, pd.DataFrame]], pd.DataFrame]:
-    """Every model of one sparsity level (seed, primary, its symbiotes of each kind): `analyse_model` for each, and
-    `analyse_universality` across them with their activation-reading symbiotes; one clean pass per model serves both.
-    One job per level instead of one per model plus one per level: each process pays seconds of imports
-    (bench/workflow_time.py)."""
-    from symbiosis.primary.models import clean_pass
-
-    cleans = [clean_pass(primary, x) for _, primary, _ in models]
-    per_model = [
-        analyse_model(primary, symbiotes, clean, y, settings, info)
-        for (_, primary, symbiotes), clean, info in zip(models, cleans, model_infos, strict=True)
-    ]
-    readers = [
-        (seed, primary, next(s for s in syms if s.arch.kind == "symbiote"), clean)
-        for (seed, primary, syms), clean in zip(models, cleans, strict=True)
-    ]
+    """Every model of one sparsity level (seed, primary, its symbiotes of each kind): `analyse_model` for each on the
+    test split's selection and evaluation halves, and `analyse_universality` across them. One job per level instead
+    of one per model plus one per level: each process pays seconds of imports (bench/workflow_time.py)."""
+    sel, ev = selection_split(y, settings.selection_fraction, settings.seed)
+    per_model, states = [], []
+    for (seed, primary, symbiotes), info in zip(models, model_infos, strict=True):
+        selection = Half(clean_pass(primary, x[sel]), y[sel])
+        evaluation = Half(clean_pass(primary, x[ev]), y[ev])
+        tables, selected = analyse_model(primary, symbiotes, selection, evaluation, settings, info)
+        per_model.append(tables)
+        states.append(
+            {
+                "seed": seed,
+                "primary": primary,
+                "reader": next(s for s in symbiotes if s.arch.kind == "symbiote"),
+                "selection": selection,
+                "evaluation": evaluation,
+                "scores": selected,
+                "live": live_units(selection.clean.units),
+            }
+        )
     info = {k: v for k, v in model_infos[0].items() if k != "seed"}
-    return per_model, analyse_universality(readers, x, y, settings, info)
+    return per_model, analyse_universality(states, x[ev], settings, info)

@@ -51,7 +51,7 @@ def analyse_sparsity_step(
 def validate_ground_truth_step(data: Path, config: dict, checks: Path, auc: Path, threads: int | None = None) -> None:
     """The known-answer cases (symbiosis.metrics.ground_truth) with the config's settings: the planted primary
     trains with the primary section's defaults for `ground_truth.epochs`, from the analysis seed."""
-    from symbiosis.metrics.ground_truth import Plant, validate
+    from symbiosis.metrics.ground_truth import Plant, RandomDraws, validate
     from symbiosis.primary.models import PrimaryArch
     from symbiosis.primary.train import PrimaryTraining
     from symbiosis.symbiote.symbiote import SymbioteArch
@@ -70,6 +70,7 @@ def validate_ground_truth_step(data: Path, config: dict, checks: Path, auc: Path
         settings,
         Plant.from_config(config["ground_truth"]),
         device,
+        RandomDraws.from_config(config["ground_truth"]),
     )
     write_csv(auc, auc_table)
     write_csv(checks, checks_table)

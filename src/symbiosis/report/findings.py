@@ -1,80 +1,108 @@
 """The statistical test behind every sentence of the paper that states a finding, computed from the results tables.
 
-Each finding is a flat dict: what was tested, the test, its statistic, p-value and n, the numbers it summarises, and a
-`wording` chosen from the result (for example "rises", "does not change significantly"), so that the paper can only
-say what the test supports. Significance level: ALPHA, two-sided tests throughout.
+The unit of replication is the primary (one training run): every metric is averaged over classes within a model
+first, never tested over n = models x classes. Method comparisons are exact sign-flip tests over models, paired by
+model; trends over sparsity are Spearman rho within seeds with levels permuted within seeds (a trend over too few
+points to reach alpha is not resolvable and never worded); "does not change" comes only from an equivalence test
+(TOST, margin from the config), else "inconclusive". Universality compares pairs of seeds, which share models: it is
+averaged per sparsity level (independent sets of primaries) before testing. Every test that chooses a wording is
+Holm-corrected over the whole family, and the wording is chosen from the corrected p (`word_findings`).
+
+Each finding is a flat dict: what, test, statistic, p, p_corrected, n and unit (what n counts), the numbers it
+summarises and its `wording`. Significance level: ALPHA, two-sided. No torch.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
-ALPHA = 0.05
-BASELINES = ("gradient_x_activation", "class_selectivity", "mean_activation")  # "random" is chance, not a rival
+from symbiosis.report.significance import (
+    ALPHA,
+    bootstrap_interval,
+    correct_family,
+    sign_flip_test,
+    tost,
+    trend_test,
+)
+
+NOT_RIVALS = ("symbiote", "ablation", "ablation_unsigned", "random")  # the method, the ceilings, chance
+MODEL = ["target_sparsity", "seed"]
+SEEDS_UNIT = "primaries (seeds x levels)"
+LEVELS_UNIT = "sparsity levels (independent sets of primaries; pairs of seeds averaged within a level)"
 
 
-def trend(x, y, what: str, rises: str = "rises", falls: str = "falls") -> dict:
-    """Spearman correlation of y with x (e.g. a per-model metric with the target sparsity)."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    keep = ~(np.isnan(x) | np.isnan(y))
-    x, y = x[keep], y[keep]
-    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        rho, p = float("nan"), float("nan")
+def _per_model(table: pd.DataFrame, value: str, by: str | None = None) -> pd.DataFrame | pd.Series:
+    """Per-model means of `value` over classes; one column per `by` value when given (index: level, seed)."""
+    if by is None:
+        return table.groupby(MODEL)[value].mean()
+    return table.groupby([*MODEL, by])[value].mean().unstack(by)
+
+
+def paired(a: pd.Series, b: pd.Series, what: str, higher="higher than", lower="lower than", unit=SEEDS_UNIT) -> dict:
+    """Exact sign-flip test of the paired per-unit differences a - b (aligned on their index)."""
+    a, b = a.align(b, join="inner")
+    record = sign_flip_test((a - b).to_numpy(), unit=unit)
+    wording = {"positive": higher, "negative": lower, "null": "not significantly different from"}
+    return {"what": what, **record, "mean_a": float(a.mean()), "mean_b": float(b.mean()), "words": wording}
+
+
+def above_zero(values: pd.Series, what: str, unit=SEEDS_UNIT) -> dict:
+    """Exact sign-flip test of per-unit values against 0, with their mean and a bootstrap interval."""
+    mean, low, high = bootstrap_interval(values.to_numpy())
+    wording = {"positive": "above zero", "negative": "below zero", "null": "not significantly different from zero"}
+    record = sign_flip_test(values.to_numpy(), unit=unit)
+    return {"what": what, **record, "mean": mean, "ci_low": low, "ci_high": high, "words": wording}
+
+
+def trend(values: pd.Series, what: str, margin: float, strata: bool = True, unit=SEEDS_UNIT) -> list[dict]:
+    """The trend test of per-model `values` (index: level[, seed]) against the level, within seeds, and its
+    equivalence companion: TOST on the per-seed difference between the highest and the lowest level (a finding
+    "does not change" needs it). Returns [trend record, equivalence record]."""
+    frame = values.rename("value").reset_index()
+    record = trend_test(
+        frame["target_sparsity"], frame["value"], frame["seed"] if strata else None, unit=unit, alpha=ALPHA
+    )
+    if strata:
+        wide = frame.pivot(index="seed", columns="target_sparsity", values="value")
+        span = (wide[wide.columns.max()] - wide[wide.columns.min()]).to_numpy()
     else:
-        rho, p = (float(v) for v in stats.spearmanr(x, y))
-    significant = bool(p < ALPHA)
-    wording = (rises if rho > 0 else falls) if significant else "does not change significantly"
-    return {
-        "what": what,
-        "test": "Spearman",
-        "statistic": rho,
-        "p": p,
-        "n": int(len(x)),
-        "significant": significant,
-        "wording": wording,
-    }
+        ordered = frame.sort_values("target_sparsity")["value"].to_numpy()
+        span = ordered[-1:] - ordered[:1]
+    equivalence = tost(span, margin, unit="seeds" if strata else "levels")
+    words = {"positive": "rises", "negative": "falls", "null": "shows no significant trend (inconclusive)"}
+    return [
+        {"what": what, **record, "words": words},
+        {"what": f"equivalence of the highest and lowest level: {what}", **equivalence},
+    ]
 
 
-def paired(a, b, what: str, higher: str = "higher than", lower: str = "lower than") -> dict:
-    """Wilcoxon signed-rank test of paired values a vs b (e.g. two methods on the same models and classes)."""
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
-    diff = a - b
-    if len(diff) == 0 or np.all(diff == 0):
-        statistic, p = float("nan"), 1.0
-    else:
-        statistic, p = (float(v) for v in stats.wilcoxon(a, b))
-    significant = bool(p < ALPHA)
-    median = float(np.median(diff)) if len(diff) else float("nan")
-    wording = (higher if median > 0 else lower) if significant else "not significantly different from"
-    return {
-        "what": what,
-        "test": "Wilcoxon signed-rank",
-        "statistic": statistic,
-        "p": p,
-        "n": int(len(diff)),
-        "mean_a": float(a.mean()),
-        "mean_b": float(b.mean()),
-        "median_difference": median,
-        "significant": significant,
-        "wording": wording,
-    }
-
-
-def above_zero(values, what: str) -> dict:
-    """One-sample Wilcoxon signed-rank test of values against 0."""
-    values = np.asarray(values, float)
-    result = paired(values, np.zeros_like(values), what, higher="above zero", lower="below zero")
-    return {
-        **result,
-        "mean": float(np.nanmean(values)),
-        "wording": result["wording"].replace(
-            "not significantly different from", "not significantly different from zero"
-        ),
-    }
+def word_findings(records: dict[str, dict], alpha: float = ALPHA) -> dict[str, dict]:
+    """Holm over every record that chooses a wording (those with a p), then each record's `wording` from its
+    corrected p: a finding only below alpha (and, for a trend, only when resolvable); a trend that is not significant
+    says "does not change" only when its equivalence record (<key>_equivalence) is significant after correction."""
+    tested = [k for k, r in records.items() if "p" in r]
+    corrected = dict(zip(tested, correct_family([records[k] for k in tested]), strict=True))
+    out = {}
+    for key, record in records.items():
+        record = dict(corrected.get(key, record))
+        words = record.pop("words", None)
+        if "p" in record:
+            record["significant"] = bool(record["p_corrected"] < alpha)
+        if words is not None:
+            resolvable = record.get("resolvable", True)
+            if record["significant"] and resolvable and record["statistic"] != 0:
+                record["wording"] = words["positive"] if record["statistic"] > 0 else words["negative"]
+            else:
+                record["wording"] = words["null"]
+                equivalent = corrected.get(f"{key}_equivalence")
+                if equivalent is not None and equivalent["p_corrected"] < alpha:
+                    record["wording"] = f"does not change (within {equivalent['margin']:g}, TOST)"
+                elif not resolvable:
+                    record["wording"] = f"cannot be resolved from {record['n']} points (inconclusive)"
+        elif "verdict" in record:
+            record["verdict"] = "equivalent" if record["significant"] else "inconclusive"
+        out[key] = record
+    return out
 
 
 def findings(
@@ -82,104 +110,132 @@ def findings(
     symbiotes: pd.DataFrame,
     features: pd.DataFrame,
     circuits: pd.DataFrame,
+    curve_areas: pd.DataFrame,
     universality: pd.DataFrame,
     ground_truth: pd.DataFrame,
+    margin: float = 0.05,
 ) -> dict[str, dict]:
     """Every finding the paper states, keyed by name (the tables are the workflow's aggregate CSVs)."""
-    out = {
-        "accuracy_vs_sparsity": trend(
-            primaries["target_sparsity"],
-            primaries["test_accuracy"],
-            "primary test accuracy against target sparsity (one value per primary)",
-        ),
-        "polysemanticity_vs_sparsity": trend(
-            primaries["target_sparsity"],
-            primaries["effective_classes"],
-            "mean effective number of classes of live units against sparsity",
-        ),
-    }
-    out |= _inhibition(symbiotes) | _feature_recovery(features) | _circuits(circuits)
+    records: dict[str, dict] = {}
+    per_primary = primaries.set_index(MODEL)
+    for key, column, what in (
+        ("accuracy_vs_sparsity", "test_accuracy", "primary test accuracy against target sparsity"),
+        ("polysemanticity_vs_sparsity", "effective_classes", "effective number of classes of live units vs sparsity"),
+    ):
+        records[key], records[f"{key}_equivalence"] = trend(per_primary[column], what, margin)
+    records |= _inhibition(symbiotes)
+    records |= _feature_recovery(features, margin)
+    records |= _circuits(circuits, curve_areas, margin)
     if len(universality):
-        out |= _universality(universality)
-    out["ground_truth"] = {
+        records |= _universality(universality)
+    records["ground_truth"] = {
         "what": "known-answer checks passed",
         "test": "count",
         "passed": int(ground_truth["passed"].sum()),
         "n": int(len(ground_truth)),
         "all_passed": bool(ground_truth["passed"].all()),
     }
+    out = word_findings(records)
+    out["statistics"] = {
+        "what": "the family of tests that choose a worded claim",
+        "alpha": ALPHA,
+        "correction": "Holm",
+        "family_size": sum("p" in r for r in records.values()),
+        "equivalence_margin": margin,
+    }
     return out
 
 
 def _inhibition(symbiotes: pd.DataFrame) -> dict[str, dict]:
-    out = {}
     sym = symbiotes[symbiotes["kind"] == "symbiote"]
-    out["inhibition"] = {
-        "what": "activation-reading symbiotes meeting the criterion",
-        "test": "count",
-        "meeting": int(sym["meets_criterion"].sum()),
-        "n": int(len(sym)),
-        "max_target_accuracy": float(sym["target_accuracy"].max()),
-        "max_other_accuracy_drop": float(sym["other_accuracy_drop"].max()),
-        "parameter_ratio": float(sym["parameter_ratio"].iloc[0]) if len(sym) else float("nan"),
+    out = {
+        "inhibition": {
+            "what": "activation-reading symbiotes meeting the criterion",
+            "test": "count",
+            "meeting": int(sym["meets_criterion"].sum()),
+            "n": int(len(sym)),
+            "max_target_accuracy": float(sym["target_accuracy"].max()),
+            "max_other_accuracy_drop": float(sym["other_accuracy_drop"].max()),
+            "parameter_ratio": float(sym["parameter_ratio"].iloc[0]) if len(sym) else float("nan"),
+        }
     }
-    keys = ["target_sparsity", "seed", "target_class"]
+    other_accuracy = symbiotes.groupby([*MODEL, "kind"])["other_accuracy"].mean().unstack("kind")
     for kind in ("static", "steering"):
-        other = symbiotes[symbiotes["kind"] == kind]
-        if len(other):
-            merged = sym.merge(other, on=keys, suffixes=("", "_other"))
+        if kind in other_accuracy:
             out[f"symbiote_vs_{kind}_other_accuracy"] = paired(
-                merged["other_accuracy"],
-                merged["other_accuracy_other"],
-                f"other-class accuracy, activation-reading symbiote vs {kind} (paired by model and class)",
+                other_accuracy["symbiote"],
+                other_accuracy[kind],
+                f"other-class accuracy, activation-reading symbiote vs {kind} (per-model means, paired by model)",
             )
     return out
 
 
-def _feature_recovery(features: pd.DataFrame) -> dict[str, dict]:
+def best_rival(auc: pd.DataFrame) -> str:
+    """The method, other than the symbiote, the ceilings and random, with the highest mean per-model AUC."""
+    rivals = auc.drop(columns=[c for c in NOT_RIVALS if c in auc.columns]).mean().dropna()
+    return str(rivals.sort_values(ascending=False, kind="stable").index[0])
+
+
+def _feature_recovery(features: pd.DataFrame, margin: float) -> dict[str, dict]:
     out = {}
-    auc = features.pivot_table(index=["target_sparsity", "seed", "class"], columns="method", values="auc")
-    baselines = [b for b in BASELINES if b in auc.columns]
-    best = max(baselines, key=lambda b: auc[b].mean())
-    out["feature_recovery"] = {
-        **paired(auc["symbiote"], auc[best], f"feature-recovery AUC, symbiote vs the best baseline ({best})"),
-        "baseline": best,
-    }
-    if "static" in auc.columns:
+    signed = features[features["truth"] == "signed"]
+    for layer in ("pooled", *sorted(set(signed["layer"]) - {"pooled"})):
+        auc = _per_model(signed[signed["layer"] == layer], "auc", "method")
+        best = best_rival(auc)
+        key = "feature_recovery" if layer == "pooled" else f"feature_recovery_{layer}"
+        out[key] = {
+            **paired(
+                auc["symbiote"],
+                auc[best],
+                f"live-unit feature-recovery AUC ({layer}), symbiote vs the best rival from the data ({best})",
+            ),
+            "baseline": best,
+            "layer": layer,
+            "ceiling": float(auc["ablation"].mean()),  # the exact score on the evaluation half
+            "n_dead": float(signed[signed["layer"] == layer].groupby(MODEL)["n_dead"].first().mean()),
+            "n_live": float(signed[signed["layer"] == layer].groupby(MODEL)["n_live"].first().mean()),
+        }
+    pooled = _per_model(signed[signed["layer"] == "pooled"], "auc", "method")
+    if "static" in pooled:
         out["feature_recovery_vs_static"] = paired(
-            auc["symbiote"], auc["static"], "feature-recovery AUC, symbiote vs static mask"
+            pooled["symbiote"], pooled["static"], "live-unit feature-recovery AUC (pooled), symbiote vs static mask"
         )
-    per_model_auc = auc["symbiote"].groupby(level=["target_sparsity", "seed"]).mean().reset_index()
-    out["feature_recovery_vs_sparsity"] = trend(
-        per_model_auc["target_sparsity"],
-        per_model_auc["symbiote"],
-        "per-model mean symbiote feature-recovery AUC against sparsity",
+    out["feature_recovery_vs_sparsity"], out["feature_recovery_vs_sparsity_equivalence"] = trend(
+        pooled["symbiote"], "per-model symbiote feature-recovery AUC (live, pooled) against sparsity", margin
     )
     return out
 
 
-def _circuits(circuits: pd.DataFrame) -> dict[str, dict]:
+def _circuits(circuits: pd.DataFrame, areas: pd.DataFrame, margin: float) -> dict[str, dict]:
     out = {}
-    sym_circuits = circuits[circuits["kind"] == "symbiote"]
+    faith = _per_model(circuits, "faithfulness", "kind")
     out["circuit_faithfulness"] = above_zero(
-        sym_circuits["faithfulness"], "faithfulness of symbiote circuits (target minus other-class drop)"
-    )
-    ablation = circuits[circuits["kind"] == "ablation"].merge(
-        sym_circuits, on=["target_sparsity", "seed", "class"], suffixes=("_ablation", "")
+        faith["symbiote"], "faithfulness of symbiote circuits, mean-ablated (target minus other-class drop)"
     )
     out["circuit_vs_ablation"] = paired(
-        ablation["faithfulness"],
-        ablation["faithfulness_ablation"],
+        faith["symbiote"],
+        faith["ablation"],
         "faithfulness, symbiote circuit vs the exact-ablation circuit of equal size",
     )
-    per_model_overlap = sym_circuits.groupby(["target_sparsity", "seed"], as_index=False)["overlap"].mean()
-    out["overlap"] = above_zero(
-        per_model_overlap["overlap"], "cross-class overlap of symbiote circuits minus chance (per model)"
+    areas = areas.assign(specific=areas["target_accuracy_drop_area"] - areas["other_accuracy_drop_area"])
+    circuit = areas[areas["set"] == "circuit"]
+    own = circuit[(circuit["ranking"] == "symbiote") & (circuit["method"] == "gates")].set_index(MODEL)["specific"]
+    mean_ablated = circuit[circuit["method"] == "mean"].pivot_table(index=MODEL, columns="ranking", values="specific")
+    out["own_gates_area"] = above_zero(
+        own, "specific accuracy-drop area of the symbiote's own gates restricted to its circuit, over circuit sizes"
     )
-    out["overlap_vs_sparsity"] = trend(
-        per_model_overlap["target_sparsity"],
-        per_model_overlap["overlap"],
-        "cross-class overlap of symbiote circuits against sparsity",
+    out["own_gates_vs_mean_ablation"] = paired(
+        own, mean_ablated["symbiote"], "specific drop area: own gates on C_k vs mean-ablating C_k"
+    )
+    out["mean_ablation_symbiote_vs_ablation"] = paired(
+        mean_ablated["symbiote"],
+        mean_ablated["ablation"],
+        "specific drop area when mean-ablated: symbiote C_k vs exact C_k",
+    )
+    overlap = _per_model(circuits[circuits["kind"] == "symbiote"], "overlap")
+    out["overlap"] = above_zero(overlap, "cross-class overlap of symbiote circuits minus live chance (per model)")
+    out["overlap_vs_sparsity"], out["overlap_vs_sparsity_equivalence"] = trend(
+        overlap, "cross-class overlap of symbiote circuits against sparsity", margin
     )
     return out
 
@@ -187,33 +243,61 @@ def _circuits(circuits: pd.DataFrame) -> dict[str, dict]:
 def _universality(universality: pd.DataFrame) -> dict[str, dict]:
     out = {}
     significant = universality["jaccard_class_p"] < ALPHA
+    per_level = universality.groupby("target_sparsity").mean(numeric_only=True)
     out["universality"] = {
-        "what": "pairs of seeds whose matched symbiote circuits agree beyond the class-permutation null",
-        "test": "permutation (class labels)",
-        "significant_pairs": int(significant.sum()),
-        "n": int(len(universality)),
+        **paired(
+            per_level["jaccard"],
+            per_level["jaccard_class_null_mean"],
+            "matched symbiote-circuit Jaccard of the same class vs the class-permutation null (per-level means)",
+            higher="exceeds",
+            lower="falls below",
+            unit=LEVELS_UNIT,
+        ),
+        "significant_pairs": int(significant.sum()),  # per pair, uncorrected: descriptive only
+        "pairs": int(len(universality)),
         "min_z": float(universality["jaccard_class_z"].min()),
         "max_p": float(universality["jaccard_class_p"].max()),
         "jaccard": float(universality["jaccard"].mean()),
         "null": float(universality["jaccard_class_null_mean"].mean()),
-        "wording": "exceeds"
-        if significant.all()
-        else ("does not exceed" if not significant.any() else "exceeds in some pairs"),
     }
-    out["universality_vs_sparsity"] = trend(
-        universality["target_sparsity"],
-        universality["jaccard_class_z"],
-        "universality z-score (Jaccard, class null) against sparsity",
-    )
-    out["cka_fc1_vs_random"] = paired(
-        universality["cka_fc1"],
-        universality["cka_random_fc1"],
-        "fc1 linear CKA between seeds vs against a random network",
-    )
+    out["universality"]["words"]["null"] = "does not significantly exceed"
+    rivals = [c.removesuffix("_jaccard_class_z") for c in per_level if c.endswith("_jaccard_class_z")]
+    z = per_level[[f"{r}_jaccard_class_z" for r in rivals]].set_axis(rivals, axis=1)
+    best = str(z.drop(columns=[c for c in ("ablation", "random") if c in z]).mean().idxmax()) if rivals else ""
+    if best:
+        out["universality_vs_best_rival"] = {
+            **paired(
+                per_level["jaccard_class_z"],
+                z[best],
+                f"matched-circuit agreement (z, class null), symbiote vs the best rival's circuits ({best})",
+                unit=LEVELS_UNIT,
+            ),
+            "baseline": best,
+            "rival_jaccard": float(per_level[f"{best}_jaccard"].mean()),
+            "ablation_z": float(z["ablation"].mean()) if "ablation" in z else float("nan"),
+        }
+    out["universality_vs_sparsity"] = {
+        "what": "universality z-score (Jaccard, class null; mean over pairs) against sparsity",
+        **trend_test(per_level.index.to_numpy(), per_level["jaccard_class_z"].to_numpy(), unit=LEVELS_UNIT),
+        "words": {"positive": "rises", "negative": "falls", "null": "shows no significant trend (inconclusive)"},
+    }
+    for layer in ("conv2", "fc1"):
+        out[f"cka_{layer}_vs_random"] = {
+            **paired(
+                per_level[f"cka_debiased_{layer}"],
+                per_level[f"cka_debiased_random_{layer}"],
+                f"debiased linear CKA of {layer} between seeds vs against a random network",
+                unit=LEVELS_UNIT,
+            ),
+            "plain": float(per_level[f"cka_{layer}"].mean()),
+            "plain_random": float(per_level[f"cka_random_{layer}"].mean()),
+        }
     out["transfer"] = {
-        **above_zero(universality["transfer_share"], "share of a symbiote's target drop that survives transfer"),
-        "below_one": paired(universality["transfer_share"], np.ones(len(universality)), "transfer share vs 1")[
-            "significant"
-        ],
+        **above_zero(
+            per_level["transfer_share_refit"],
+            "share of a symbiote's target drop that survives transfer (scale refit on the receiving model)",
+            unit=LEVELS_UNIT,
+        ),
+        "without_refit": float(per_level["transfer_share"].mean()),
     }
     return out

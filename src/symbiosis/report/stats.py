@@ -1,4 +1,6 @@
-"""Summaries over seeds: mean and a 95 % Student-t interval (the right width for a handful of seeds)."""
+"""Summaries over seeds: mean and a 95 % percentile-bootstrap interval over seeds (the independent units), which stays
+inside the range of the per-seed values and so inside the metric's range (a t interval does not: target accuracy
+[-0.001, 0.002], CKA up to 1.01 in an earlier run)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from symbiosis.report.significance import bootstrap_interval
+
 
 def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
-    """(low, high) of the t-interval for the mean; (mean, mean) for a single value."""
+    """(low, high) of the t-interval for the mean; (mean, mean) for a single value (kept for comparison in tests)."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     mean = float(x.mean()) if x.size else float("nan")
@@ -19,13 +23,14 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
 
 
 def summarise_over_seeds(table: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
-    """One row per group: n, and for each column its mean, ci_low and ci_high over the group's rows (seeds)."""
+    """One row per group: n, and for each column its mean, ci_low and ci_high (bootstrap over the group's rows,
+    which must be one per seed or pair of seeds)."""
     rows = []
     for key, group in table.groupby(by, sort=True):
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
         row["n"] = len(group)
         for col in columns:
-            low, high = t_interval(group[col])
-            row[f"{col}_mean"], row[f"{col}_ci_low"], row[f"{col}_ci_high"] = float(group[col].mean()), low, high
+            mean, low, high = bootstrap_interval(group[col], n_resamples=1999)
+            row[f"{col}_mean"], row[f"{col}_ci_low"], row[f"{col}_ci_high"] = mean, low, high
         rows.append(row)
     return pd.DataFrame(rows)

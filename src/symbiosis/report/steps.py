@@ -36,22 +36,29 @@ def symbiotes_table_step(
 
 
 def analysis_tables_step(
-    features: list[Path], circuits: list[Path], overlaps: list[Path], universality: list[Path], out_dir: Path
+    features: list[Path],
+    circuits: list[Path],
+    overlaps: list[Path],
+    curves: list[Path],
+    curve_areas: list[Path],
+    universality: list[Path],
+    out_dir: Path,
 ) -> None:
     """Every table of ANALYSIS_TABLES, as <out_dir>/<name>.csv."""
-    outputs = tables.analysis_tables(features, circuits, overlaps, universality)
+    outputs = tables.analysis_tables(features, circuits, overlaps, curves, curve_areas, universality)
     for name in ANALYSIS_TABLES:
         write_csv(Path(out_dir) / f"{name}.csv", outputs[name])
 
 
-def stats_step(tables: list[Path], out: Path) -> None:
-    """The findings from the aggregate tables, each named by its file (<name>.csv, one of STATS_INPUTS)."""
+def stats_step(tables: list[Path], out: Path, config: dict) -> None:
+    """The findings from the aggregate tables, each named by its file (<name>.csv, one of STATS_INPUTS), with the
+    analysis section's equivalence margin."""
     from symbiosis.report.findings import findings
 
     frames = {Path(p).stem: pd.read_csv(p) for p in tables}
     if sorted(frames) != sorted(STATS_INPUTS):
         raise SymbiosisError(f"stats needs the tables {', '.join(STATS_INPUTS)}, got {', '.join(frames)}")
-    write_json(out, findings(**frames))
+    write_json(out, findings(**frames, margin=config["analysis"]["equivalence_margin"]))
 
 
 def main_table_step(summaries: list[Path], findings: Path, csv: Path, tex: Path, md: Path) -> None:

@@ -75,12 +75,21 @@ SUMMARY_COLUMNS = PRIMARY_COLUMNS[3:-1]  # the metrics, from measured_sparsity t
 
 
 def primaries_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per dataset and target sparsity: mean and 95 % t-interval over seeds of every primary metric."""
+    """Per dataset and target sparsity: mean and 95 % bootstrap interval over seeds of every primary metric."""
     return summarise_over_seeds(table, ["dataset", "target_sparsity"], SUMMARY_COLUMNS)
 
 
 SYMBIOTE_KEYS = ["dataset", "target_sparsity", "kind"]
-SYMBIOTE_METRICS = ["target_accuracy", "other_accuracy", "other_accuracy_drop", "mean_abs_change", "parameter_ratio"]
+SYMBIOTE_METRICS = [
+    "target_accuracy",
+    "other_accuracy",
+    "other_accuracy_drop",
+    "mean_abs_change",
+    "intervention_size_target",
+    "intervention_size_other",
+    "penalty_target",
+    "parameter_ratio",
+]
 
 
 def symbiotes_table(summaries: list[str | Path], inhibitions: list[str | Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -132,53 +141,63 @@ def _per_model_means(table: pd.DataFrame, by: list[str], columns: list[str]) -> 
     return table.groupby([*by, "seed"], as_index=False)[columns].mean()
 
 
-FEATURE_METRICS = ["spearman", "auc"]
+FEATURE_METRICS = ["spearman", "auc", "n_live", "n_dead"]
+FEATURE_KEYS = ["method", "truth", "layer", "ceiling"]
 CIRCUIT_METRICS = ["target_accuracy_drop", "other_accuracy_drop", "faithfulness", "jaccard_with_ablation", "overlap"]
-UNIVERSALITY_METRICS = [
-    "matched_correlation",
-    "jaccard",
-    "jaccard_class_null_mean",
-    "jaccard_class_z",
-    "jaccard_class_p",
-    "jaccard_unit_null_mean",
-    "jaccard_unit_z",
-    "spearman",
-    "spearman_class_null_mean",
-    "spearman_class_z",
-    "spearman_class_p",
-    "spearman_unit_z",
-    "cka_conv2",
-    "cka_random_conv2",
-    "cka_fc1",
-    "cka_random_fc1",
-    "transfer_share",
-]
+CURVE_METRICS = ["target_margin", "other_margin", "target_accuracy", "other_accuracy"]
+AREA_METRICS = [f"{m}_{kind}" for m in CURVE_METRICS for kind in ("area", "drop_area")]
+AREA_KEYS = ["ranking", "method", "set"]
+UNIVERSALITY_KEYS = ["dataset", "target_sparsity", "seed_a", "seed_b"]
+
+
+def universality_metrics(table: pd.DataFrame) -> list[str]:
+    """Every numeric column of the universality table but its keys (one block per matched ranking)."""
+    return [c for c in table.columns if c not in UNIVERSALITY_KEYS and pd.api.types.is_numeric_dtype(table[c])]
+
+
+def _curves_summary(curves: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per level, ranking, method, set and fraction: each curve metric averaged over classes within a model, then
+    mean and interval over seeds."""
+    curves = curves.assign(fraction=curves["fraction"].fillna(-1.0))  # reference rows ("clean", "full") at -1
+    by = [*keys, "ranking", "method", "set", "fraction"]
+    return summarise_over_seeds(_per_model_means(curves, by, CURVE_METRICS), by, CURVE_METRICS)
 
 
 def analysis_tables(
-    features: list[str | Path], circuits: list[str | Path], overlaps: list[str | Path], universality: list[str | Path]
+    features: list[str | Path],
+    circuits: list[str | Path],
+    overlaps: list[str | Path],
+    curves: list[str | Path],
+    curve_areas: list[str | Path],
+    universality: list[str | Path],
 ) -> dict[str, pd.DataFrame]:
     """The metric tables of every model (one row per model x class x method or kind), per-sparsity summaries with
-    95 % t-intervals over seeds (over pairs of seeds for universality), and the overlap matrices averaged over seeds."""
+    bootstrap intervals over seeds (over pairs of seeds for universality) of per-model means (classes averaged within
+    a model first), and the overlap matrices averaged over seeds."""
     keys = ["dataset", "target_sparsity"]
-    feat = _concat(features).sort_values([*keys, "method", "seed", "class"], ignore_index=True)
+    feat = _concat(features).sort_values([*keys, *FEATURE_KEYS, "seed", "class"], ignore_index=True)
     circ = _concat(circuits).sort_values([*keys, "kind", "seed", "class"], ignore_index=True)
     over = _concat(overlaps)
+    areas = _concat(curve_areas)
+    areas_per_model = _per_model_means(areas, [*keys, *AREA_KEYS], AREA_METRICS)
     per_model = _per_model_means(circ, [*keys, "kind"], CIRCUIT_METRICS)
-    univ = _concat(universality) if universality else pd.DataFrame(columns=[*keys, "seed_a", "seed_b"])
+    univ = _concat(universality) if universality else pd.DataFrame(columns=UNIVERSALITY_KEYS)
     univ_summary = (
-        summarise_over_seeds(univ, keys, UNIVERSALITY_METRICS).rename(columns={"n": "pairs"})
+        summarise_over_seeds(univ, keys, universality_metrics(univ)).rename(columns={"n": "pairs"})
         if len(univ)
         else pd.DataFrame(columns=[*keys, "pairs"])
     )
     return {
         "features": feat,
         "features_summary": summarise_over_seeds(
-            _per_model_means(feat, [*keys, "method"], FEATURE_METRICS), [*keys, "method"], FEATURE_METRICS
+            _per_model_means(feat, [*keys, *FEATURE_KEYS], FEATURE_METRICS), [*keys, *FEATURE_KEYS], FEATURE_METRICS
         ),
         "circuits": circ,
         "circuits_summary": summarise_over_seeds(per_model, [*keys, "kind"], CIRCUIT_METRICS),
         "overlap": over.groupby([*keys, "kind", "class", "other_class"], as_index=False)["overlap"].mean(),
+        "curves_summary": _curves_summary(_concat(curves), keys),
+        "curve_areas": areas_per_model.sort_values([*keys, *AREA_KEYS, "seed"], ignore_index=True),
+        "curve_areas_summary": summarise_over_seeds(areas_per_model, [*keys, *AREA_KEYS], AREA_METRICS),
         "universality": univ.sort_values([*keys, "seed_a", "seed_b"], ignore_index=True) if len(univ) else univ,
         "universality_summary": univ_summary,
     }
@@ -191,18 +210,27 @@ MAIN_COLUMNS = [
     ("effective classes", "primaries", None, "effective_classes"),
     ("target acc. (symbiote)", "symbiotes", ("kind", "symbiote"), "target_accuracy"),
     ("other acc. drop (symbiote)", "symbiotes", ("kind", "symbiote"), "other_accuracy_drop"),
-    ("AUC (symbiote)", "features", ("method", "symbiote"), "auc"),
-    ("AUC (best baseline)", "features", ("method", None), "auc"),
+    ("AUC live (symbiote)", "features", ("method", "symbiote"), "auc"),
+    ("AUC live (best baseline)", "features", ("method", None), "auc"),
     ("faithfulness", "circuits", ("kind", "symbiote"), "faithfulness"),
+    ("own-gates acc. drop area", "curve_areas", ("ranking", "symbiote"), "target_accuracy_drop_area"),
     ("cross-class overlap", "circuits", ("kind", "symbiote"), "overlap"),
     ("universality z", "universality", None, "jaccard_class_z"),
 ]
 
 
 def main_table(summaries: dict[str, pd.DataFrame], best_baseline: str) -> pd.DataFrame:
-    """One row per target sparsity: for each main column its mean and 95 % interval over seeds (pairs of seeds for
-    universality), as `<label> mean`, `<label> ci_low`, `<label> ci_high`."""
+    """One row per target sparsity: for each main column its mean and 95 % bootstrap interval over seeds (pairs of
+    seeds for universality), as `<label> mean`, `<label> ci_low`, `<label> ci_high`; feature recovery on live units,
+    pooled over layers, against the signed importance."""
     levels = sorted(summaries["primaries"]["target_sparsity"].unique())
+    feats = summaries["features"]
+    areas = summaries["curve_areas"]
+    summaries = {
+        **summaries,
+        "features": feats[(feats["truth"] == "signed") & (feats["layer"] == "pooled")],
+        "curve_areas": areas[(areas["method"] == "gates") & (areas["set"] == "circuit")],
+    }
     rows = []
     for level in levels:
         row = {"target sparsity": level}

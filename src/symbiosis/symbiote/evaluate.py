@@ -6,6 +6,7 @@ import pandas as pd
 import torch
 
 from symbiosis.config import settings
+from symbiosis.metrics.intervention import edited_units, intervention_size, target_penalty
 from symbiosis.primary.models import CleanPass, PrimaryCNN
 from symbiosis.symbiote.symbiote import Symbiotes
 
@@ -107,7 +108,9 @@ def evaluate_symbiotes(
     """Three tables for one primary and its symbiotes of each kind, every row labelled with `model_info`.
 
     summary: one row per kind x target class: target accuracy, other-class accuracy, the unmodified primary's,
-             the intervention's size, and whether it meets the `criterion` and by how much it misses;
+             the intervention's size (mean |g - 1|; and E|a - a'| / std(a) over live units on the target class's
+             images and the others', the same measure for every kind; the training penalty on target images alone),
+             and whether it meets the `criterion` and by how much it misses;
     inhibition: accuracy on class j under the symbiote for k (long form);
     gates: histogram of the gates (shifts for steering) on the target class's inputs.
     """
@@ -119,8 +122,15 @@ def evaluate_symbiotes(
     for sym in symbiotes:
         matrix, bins = inhibition_matrix(primary, sym, clean, y), edit_bins(sym)
         stats = edit_statistics(sym, clean, y, bins)
+        size = intervention_size(clean.units, edited_units(primary, sym, clean.trunk, clean.units), y, sym.arch.classes)
+        penalty = target_penalty(sym, clean.units, y)
         for i, k in enumerate(sym.arch.classes):
             row = _summary_row(sym, i, k, matrix, base, counts, stats, criterion, primary_params)
+            row |= {
+                "intervention_size_target": float(size["target"][i]),
+                "intervention_size_other": float(size["other"][i]),
+                "penalty_target": float(penalty[i]),
+            }
             summary.append({**model_info, **row})
             label = {**model_info, "kind": sym.arch.kind, "target_class": k}
             inhibition += [

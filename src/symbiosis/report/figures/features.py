@@ -11,34 +11,47 @@ import seaborn as sns
 from symbiosis.choices import SYMBIOTE_KINDS
 from symbiosis.report.figures import style
 
-METHOD_ORDER = [*SYMBIOTE_KINDS, "gradient_x_activation", "class_selectivity", "mean_activation", "random"]
+METHOD_ORDER = [
+    *SYMBIOTE_KINDS,
+    "attribution_patching",
+    "attribution_patching_unsigned",
+    "gradient_x_activation",
+    "class_selectivity",
+    "mean_activation",
+    "random",
+    "ablation",
+]
+LAYERS = ("conv2", "fc1", "pooled")
 
 
 def plot(features: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
-    """Feature recovery vs sparsity: ROC-AUC against the top units by exact importance, and Spearman rho with the
-    importance, for the symbiotes' intervention strength and every baseline; per-model class means, 95 % t-intervals
-    over seeds."""
+    """Live-unit feature recovery vs sparsity, per layer and pooled: ROC-AUC against G_k (top live units by the
+    signed exact importance, selection half) of every method's score (evaluation half); "ablation" is the exact score
+    itself, the ceiling. Per-model class means, 95 % bootstrap intervals over seeds."""
     style.set_style()
-    per_model = features.groupby(["target_sparsity", "method", "seed"], as_index=False)[["auc", "spearman"]].mean()
+    signed = features[features["truth"] == "signed"]
+    per_model = signed.groupby(["target_sparsity", "layer", "method", "seed"], as_index=False)["auc"].mean()
     per_model["sparsity"] = style.sparsity_labels(per_model["target_sparsity"])
     order = [m for m in METHOD_ORDER if m in set(per_model["method"])]
-    fig, axes = plt.subplots(1, 2, figsize=(2 * style.COLUMN_WIDTH, 2.5), sharex=True)
-    point = {
-        "x": "sparsity",
-        "hue": "method",
-        "hue_order": order,
-        "errorbar": style.seed_interval,
-        "dodge": 0.5,
-        "capsize": 0.1,
-        "markersize": 3,
-        "linewidth": 1,
-    }
-    sns.pointplot(data=per_model, y="auc", ax=axes[0], legend=False, **point)
-    axes[0].axhline(0.5, color="grey", linestyle=":", linewidth=1)
-    axes[0].set(xlabel="target sparsity", ylabel="ROC-AUC vs top 10 % by ablation", title="Finding the class's units")
-    sns.pointplot(data=per_model, y="spearman", ax=axes[1], **point)
-    axes[1].axhline(0.0, color="grey", linestyle=":", linewidth=1)
-    axes[1].set(xlabel="target sparsity", ylabel="Spearman rho with importance", title="Ranking all units")
-    sns.move_legend(axes[1], "upper left", bbox_to_anchor=(1.02, 1), fontsize="small", title="score")
+    layers = [layer for layer in LAYERS if layer in set(per_model["layer"])]
+    fig, axes = plt.subplots(1, len(layers), figsize=(2 * style.COLUMN_WIDTH, 2.6), sharey=True, squeeze=False)
+    for ax, layer in zip(axes[0], layers, strict=True):
+        sns.pointplot(
+            data=per_model[per_model["layer"] == layer],
+            x="sparsity",
+            y="auc",
+            hue="method",
+            hue_order=order,
+            errorbar=style.seed_interval,
+            dodge=0.6,
+            capsize=0.05,
+            markersize=2,
+            linewidth=0.8,
+            ax=ax,
+            legend=ax is axes[0, -1],
+        )
+        ax.axhline(0.5, color="grey", linestyle=":", linewidth=1)
+        ax.set(xlabel="target sparsity", ylabel="live-unit ROC-AUC vs G_k", title=layer)
+    sns.move_legend(axes[0, -1], "upper left", bbox_to_anchor=(1.02, 1), fontsize="x-small", title="score")
     fig.tight_layout()
     style.save(fig, pdf, png)

@@ -11,7 +11,7 @@ import seaborn as sns
 
 from symbiosis.choices import SYMBIOTE_KINDS
 from symbiosis.files import write_with
-from symbiosis.report.stats import t_interval
+from symbiosis.report.significance import bootstrap_interval
 
 COLUMN_WIDTH = 3.4  # inches, a single column of a two-column paper
 
@@ -34,8 +34,8 @@ def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
 
 
 def seed_interval(values) -> tuple[float, float]:
-    """Error bars: the 95 % t-interval over seeds (seaborn's `errorbar` callable)."""
-    return t_interval(values)
+    """Error bars: the 95 % bootstrap interval over seeds, inside the values' range (seaborn's `errorbar` callable)."""
+    return bootstrap_interval(values, n_resamples=1999)[1:]
 
 
 def sparsity_labels(values: pd.Series) -> pd.Series:

@@ -10,6 +10,8 @@ import seaborn as sns
 
 from symbiosis.report.figures import style
 
+RIVALS = ("static", "mean_activation", "attribution_patching", "ablation")
+
 
 def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
     """Universality vs sparsity: circuit Jaccard and score Spearman after matching, each beside its class-permutation
@@ -30,14 +32,19 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
         )
 
     for ax, stat, title in ((axes[0], "jaccard", "Circuit Jaccard"), (axes[1], "spearman", "Strength Spearman")):
-        line(ax, stat, "matched", colours[0])
+        line(ax, stat, "symbiote", colours[0])
         line(ax, f"{stat}_class_null_mean", "class null", colours[7], linestyle="--")
         ax.set(title=title, ylabel=title.split()[-1])
+    for i, rival in enumerate(RIVALS):  # the same matching applied to other rankings' circuits
+        if f"{rival}_jaccard_mean" in summary:
+            line(axes[0], f"{rival}_jaccard", rival, colours[1 + i], linestyle="-.")
     for i, layer in enumerate(("conv2", "fc1")):
-        line(axes[2], f"cka_{layer}", f"{layer}", colours[1 + i])
-        line(axes[2], f"cka_random_{layer}", f"{layer} vs random", colours[1 + i], linestyle=":")
-    axes[2].set(title="Linear CKA", ylabel="CKA", ylim=(0, 1.05))
+        line(axes[2], f"cka_debiased_{layer}", f"{layer} debiased", colours[1 + i])
+        line(axes[2], f"cka_{layer}", f"{layer} plain", colours[1 + i], linestyle="--")
+        line(axes[2], f"cka_debiased_random_{layer}", f"{layer} vs random", colours[1 + i], linestyle=":")
+    axes[2].set(title="Linear CKA", ylabel="CKA", ylim=(-0.05, 1.05))
     line(axes[3], "transfer_share", "transfer", colours[4])
+    line(axes[3], "transfer_share_refit", "scale refit", colours[5], linestyle="--")
     axes[3].axhline(1, color="grey", linestyle=":", linewidth=1)
     axes[3].set(title="Symbiote transfer", ylabel="share of drop kept")
     for ax in axes:

@@ -1,0 +1,173 @@
+"""Circuit sufficiency and necessity curves over circuit size (claim 2).
+
+For class k and a per-unit score, C_k(K) = the top K live units by the score, for K from 1 % to 50 % of the live
+units. Three ways to act on a set S of units, each applied to C_k and to its complement:
+- "gates": the symbiote's own edit restricted to S (gates outside S set to 1, shifts to 0). On C_k it asks whether the
+  circuit is sufficient for the symbiote's effect; on the complement, whether the effect needs C_k;
+- "mean": S mean-ablated (its activations replaced by the reference means; symbiosis.ablation);
+- "resample": S's activations taken from another, random evaluation image (a derangement of the batch).
+Each is measured on the logit margin (the true class's logit minus the best other) and on accuracy, on the target
+class's images and on the other classes' images, beside the clean values. `curve_areas` integrates each curve over
+the size fraction (trapezoid, divided by the fraction range: the curve's mean level).
+A gate must not stimulate a mean-ablated unit back: mean-ablation cannot reproduce a gate above 1, which is why the
+symbiote's own gates are a method here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from symbiosis.metrics.ablation import ablated_logits, unit_means
+from symbiosis.primary.models import PrimaryCNN, split_units
+from symbiosis.symbiote.symbiote import Symbiotes
+
+FRACTIONS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+METRICS = ("target_margin", "other_margin", "target_accuracy", "other_accuracy")
+
+
+def circuit_masks(score: torch.Tensor, live: torch.Tensor, fractions=FRACTIONS) -> torch.Tensor:
+    """[S, U] bool: for each fraction f, the top ceil(f * L) of the L live units by `score` [U] (ties by index)."""
+    order = torch.sort(score.double().masked_fill(~live, -torch.inf), descending=True, stable=True).indices
+    n_live = int(live.sum())
+    masks = torch.zeros(len(fractions), len(score), dtype=torch.bool)
+    for i, f in enumerate(fractions):
+        masks[i, order[: max(1, math.ceil(f * n_live))]] = True
+    return masks & live
+
+
+def derangement(n: int, seed: int) -> torch.Tensor:
+    """A random permutation with no fixed point (n > 1): each image's donor is another image."""
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    donor = torch.empty_like(perm)
+    donor[perm] = perm.roll(-1)
+    return donor
+
+
+@torch.no_grad()
+def resampled_logits(primary: PrimaryCNN, trunk: torch.Tensor, masks: torch.Tensor, donor: torch.Tensor):
+    """Logits [M, B, classes] with the units of each mask [M, U] set to their activations on the donor images
+    (trunk features `donor` [B, C, s, s], one donor per image); fc1 units outside the mask see the edited conv2."""
+    n_conv = primary.arch.conv2
+    masks = masks.to(trunk.dtype)
+    edit = primary.channel_products(donor) - primary.channel_products(trunk)  # [B, C, F]
+    pre = primary.fc1(trunk.flatten(1)) + torch.einsum("mc,bcf->mbf", masks[:, :n_conv], edit)
+    h = F.relu(pre)
+    donor_fc1 = F.relu(primary.fc1(donor.flatten(1)))
+    return primary.fc2(h + masks[:, None, n_conv:] * (donor_fc1 - h))
+
+
+@torch.no_grad()
+def gated_logits(primary: PrimaryCNN, trunk: torch.Tensor, edit: tuple, masks: torch.Tensor) -> torch.Tensor:
+    """Logits [M, B, classes] with one symbiote's edit (gates [B or 1, U], shifts [B or 1, U]: one is None) kept on
+    each mask's units only: gates outside it set to 1, shifts to 0."""
+    gates, shifts = edit
+    m = masks[:, None, :]
+    if gates is not None:
+        kept = torch.where(m, gates[None], torch.ones((), dtype=gates.dtype))
+        return primary.classify(trunk, gates=split_units(kept, primary.arch))
+    kept = torch.where(m, shifts[None], torch.zeros((), dtype=shifts.dtype))
+    return primary.classify(trunk, shifts=split_units(kept, primary.arch))
+
+
+def margin_and_accuracy(logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """([..., B] margin: the true class's logit minus the best other, [..., B] bool: correct) for logits [..., B, C]."""
+    own = logits.gather(-1, y.expand(*logits.shape[:-1])[..., None])[..., 0]
+    others = logits.scatter(-1, y.expand(*logits.shape[:-1])[..., None], -torch.inf).amax(-1)
+    return own - others, logits.argmax(-1) == y
+
+
+def _summaries(logits: torch.Tensor, y: torch.Tensor, target: int) -> list[dict]:
+    """Per edit m of logits [M, B, C]: the four metrics (target class's images vs the others')."""
+    margin, correct = margin_and_accuracy(logits, y)
+    is_target = y == target
+    out = []
+    for mg, ok in zip(margin.double(), correct.double(), strict=True):
+        out.append(
+            {
+                "target_margin": float(mg[is_target].mean()),
+                "other_margin": float(mg[~is_target].mean()),
+                "target_accuracy": float(ok[is_target].mean()),
+                "other_accuracy": float(ok[~is_target].mean()),
+            }
+        )
+    return out
+
+
+@torch.no_grad()
+def circuit_curves(
+    primary: PrimaryCNN,
+    trunk: torch.Tensor,
+    units: torch.Tensor,
+    y: torch.Tensor,
+    scores: torch.Tensor,
+    classes: list[int],
+    live: torch.Tensor,
+    symbiotes: Symbiotes | None = None,
+    means: dict[str, torch.Tensor] | None = None,
+    fractions=FRACTIONS,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One row per (class, method, set, fraction) on the evaluation images (`trunk`, clean `units`, labels `y`), with
+    circuits C_k from `scores` [n_classes, U]; plus a "clean" row per class (and "full", the whole symbiote edit).
+    means: reference activations for mean-ablation (e.g. the selection half's); by default those of `trunk`."""
+    means = unit_means(primary, trunk) if means is None else means
+    y = y.to(trunk.device)
+    donor = trunk[derangement(len(trunk), seed).to(trunk.device)]
+    edits = symbiotes(units) if symbiotes is not None else None
+    sym_index = {c: i for i, c in enumerate(symbiotes.arch.classes)} if symbiotes is not None else {}
+    rows = []
+    for k in classes:
+        masks = circuit_masks(scores[k], live.cpu(), fractions).to(trunk.device)
+        both = torch.cat([masks, ~masks])  # circuits, then complements
+        per_method = {
+            "mean": ablated_logits(primary, trunk, both, means),
+            "resample": resampled_logits(primary, trunk, both, donor),
+        }
+        clean = primary.classify(trunk)[None]
+        reference = {"clean": clean}
+        if k in sym_index:
+            i = sym_index[k]
+            edit = tuple(None if e is None else e[i] for e in edits)
+            per_method["gates"] = gated_logits(primary, trunk, edit, both)
+            reference["full"] = gated_logits(primary, trunk, edit, torch.ones_like(both[:1]))
+        for name, logits in reference.items():
+            rows.append({"class": k, "method": name, "set": "all", "fraction": np.nan, "size": int(live.sum())})
+            rows[-1] |= _summaries(logits, y, k)[0]
+        for method, logits in per_method.items():
+            for j, summary in enumerate(_summaries(logits, y, k)):
+                s = j % len(fractions)
+                rows.append(
+                    {
+                        "class": k,
+                        "method": method,
+                        "set": "circuit" if j < len(fractions) else "complement",
+                        "fraction": float(fractions[s]),
+                        "size": int(masks[s].sum()),
+                    }
+                    | summary
+                )
+    return pd.DataFrame(rows)
+
+
+def curve_areas(table: pd.DataFrame) -> pd.DataFrame:
+    """Per (class, method, set): the area under each metric's curve over the size fraction, divided by the fraction
+    range (the curve's mean level), and the same for its drop from the clean value (clean minus edited)."""
+    clean = table[table["method"] == "clean"].set_index("class")[list(METRICS)]
+    rows = []
+    for (k, method, part), group in table[table["set"] != "all"].groupby(["class", "method", "set"], sort=True):
+        group = group.sort_values("fraction")
+        f = group["fraction"].to_numpy()
+        width = f[-1] - f[0] if len(f) > 1 else 1.0
+        row = {"class": k, "method": method, "set": part}
+        for metric in METRICS:
+            values = group[metric].to_numpy()
+            area = float(np.trapezoid(values, f) / width) if len(f) > 1 else float(values[0])
+            row[f"{metric}_area"] = area
+            row[f"{metric}_drop_area"] = float(clean.loc[k, metric]) - area
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,62 @@
+"""Figure: curves (figures/<dataset>/curves.pdf and .png)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from symbiosis.report.figures import style
+
+# (ranking that chose C_k, how it is acted on): the symbiote's own gates beside mean- and resample-ablation of its
+# circuit, and mean-ablation of the exact-ablation circuit and of a random one.
+LINES = [
+    ("symbiote", "gates"),
+    ("symbiote", "mean"),
+    ("symbiote", "resample"),
+    ("ablation", "mean"),
+    ("attribution_patching", "mean"),
+    ("random", "mean"),
+]
+
+
+def plot(curves_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
+    """Target-class accuracy against circuit size when only C_k is edited (sufficiency, top row) and when all but C_k
+    is edited (necessity, bottom row), per sparsity level; clean accuracy dotted; means over seeds of class means."""
+    style.set_style()
+    levels = sorted(curves_summary["target_sparsity"].unique())
+    fig, axes = plt.subplots(
+        2, len(levels), figsize=(2 * style.COLUMN_WIDTH, 3.8), sharex=True, sharey=True, squeeze=False
+    )
+    palette = sns.color_palette(n_colors=len(LINES))
+    for col, level in enumerate(levels):
+        at_level = curves_summary[curves_summary["target_sparsity"] == level]
+        clean = at_level[(at_level["method"] == "clean") & (at_level["ranking"] == "ablation")]
+        for row, part in enumerate(("circuit", "complement")):
+            ax = axes[row, col]
+            for color, (ranking, method) in zip(palette, LINES, strict=True):
+                line = at_level[
+                    (at_level["ranking"] == ranking) & (at_level["method"] == method) & (at_level["set"] == part)
+                ].sort_values("fraction")
+                if len(line):
+                    ax.plot(
+                        line["fraction"],
+                        line["target_accuracy_mean"],
+                        marker="o",
+                        markersize=2,
+                        linewidth=1,
+                        color=color,
+                        label=f"{ranking}: {method}",
+                    )
+            if len(clean):
+                ax.axhline(float(clean["target_accuracy_mean"].iloc[0]), color="grey", linestyle=":", linewidth=1)
+            ax.set_xscale("log")
+            ax.set(title=f"s = {level:g}, {part}" if row == 0 else part, xlabel="circuit size (share of live units)")
+        axes[0, col].set_title(f"sparsity {level:g}")
+    axes[0, 0].set_ylabel("target acc., C_k edited")
+    axes[1, 0].set_ylabel("target acc., rest edited")
+    axes[0, -1].legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.02, 1), title="C_k from: edit")
+    fig.tight_layout()
+    style.save(fig, pdf, png)
