@@ -47,7 +47,7 @@ def test_dry_run_lists_the_dag():
 
 def test_table_has_one_row_per_model_at_its_target_sparsity(run):
     table = pd.read_csv(run / "results" / "mnist5k" / "primaries.csv")
-    assert sorted(zip(table["target_sparsity"], table["seed"], strict=True)) == [(0, 0), (0, 1), (0.99, 0), (0.99, 1)]
+    assert sorted(zip(table["target_sparsity"], table["seed"], strict=True)) == [(0, 0), (0, 1), (0.95, 0), (0.95, 1)]
     assert ((table["measured_sparsity"] - table["target_sparsity"]).abs() <= 0.005).all()
     assert (table["test_accuracy"] > 0.5).all()  # two epochs on 4,000 digits: far above chance
     assert table["effective_classes"].between(1, 10).all()

@@ -10,26 +10,34 @@ import seaborn as sns
 
 from symbiosis.report.figures import style
 
+# (column, legend label) of the polysemanticity and live-unit panels, one line each.
+POLYSEMANTICITY = {"effective_classes_conv2": "conv2", "effective_classes_fc1": "fc1"}
+LIVE_UNITS = {"live_units_conv2": "conv2", "live_units_fc1": "fc1"}
+
+
+def _by_layer(table: pd.DataFrame, columns: dict[str, str], value: str) -> pd.DataFrame:
+    long = table.melt(id_vars=["position", "seed"], value_vars=list(columns), var_name="layer", value_name=value)
+    return long.assign(layer=long["layer"].map(columns))
+
 
 def plot(table: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
-    """Test accuracy, polysemanticity (effective number of classes per gated layer) and dead units per sparsity."""
+    """Test accuracy, polysemanticity (effective number of classes per gated layer) and live units per gated layer
+    against the target sparsity, on a log(1 - s) axis."""
     style.set_style()
-    table = table.assign(sparsity=style.sparsity_labels(table["target_sparsity"]))
-    fig, (ax_acc, ax_poly, ax_dead) = plt.subplots(1, 3, figsize=(2 * style.COLUMN_WIDTH, 2.3))
-    point = {"x": "sparsity", "errorbar": style.seed_interval, "capsize": 0.2, "markersize": 4, "linewidth": 1.2}
-    sns.pointplot(data=table, y="test_accuracy", ax=ax_acc, **point)
-    ax_acc.set(xlabel="target sparsity", ylabel="test accuracy", title="Accuracy")
-    layers = table.melt(
-        id_vars=["sparsity", "seed"],
-        value_vars=["effective_classes_conv2", "effective_classes_fc1"],
-        var_name="layer",
-        value_name="effective classes",
-    )
-    layers["layer"] = layers["layer"].str.removeprefix("effective_classes_")
-    sns.pointplot(data=layers, y="effective classes", hue="layer", dodge=0.3, ax=ax_poly, **point)
-    ax_poly.set(xlabel="target sparsity", ylabel="effective classes, exp(H)", title="Polysemanticity")
+    table = table.assign(position=style.sparsity_position(table["target_sparsity"]))
+    fig, (ax_acc, ax_poly, ax_live) = plt.subplots(1, 3, figsize=(2 * style.COLUMN_WIDTH, 2.5))
+    line = {"x": "position", "errorbar": style.seed_interval, "err_style": "bars", "marker": "o", "markersize": 4}
+    line |= {"linewidth": 1.2, "err_kws": {"capsize": 2}}
+    sns.lineplot(data=table, y="test_accuracy", ax=ax_acc, **line)
+    ax_acc.set(ylabel="test accuracy", title="Accuracy")
+    poly = _by_layer(table, POLYSEMANTICITY, "effective classes")
+    sns.lineplot(data=poly, y="effective classes", hue="layer", ax=ax_poly, **line)
+    ax_poly.set(ylabel="effective classes, exp(H)", title="Polysemanticity")
     ax_poly.legend(title="gated layer", fontsize="small", title_fontsize="small")
-    sns.pointplot(data=table, y="dead_fraction", ax=ax_dead, **point)
-    ax_dead.set(xlabel="target sparsity", ylabel="fraction of gated units", title="Dead units")
+    live = _by_layer(table, LIVE_UNITS, "live units")
+    sns.lineplot(data=live, y="live units", hue="layer", ax=ax_live, legend=False, **line)
+    ax_live.set(ylabel="units that fire on the test set", title="Live units", ylim=(0, None))
+    for ax in (ax_acc, ax_poly, ax_live):
+        style.sparsity_axis(ax, table["target_sparsity"])
     fig.tight_layout()
     style.save(fig, pdf, png)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -40,6 +41,22 @@ def seed_interval(values) -> tuple[float, float]:
 
 def sparsity_labels(values: pd.Series) -> pd.Series:
     return values.map("{:g}".format)
+
+
+def sparsity_position(values):
+    """Where a sparsity s sits on the sparsity axis: -log10(1 - s), so that 0.9, 0.99 and 0.999 are equally spaced
+    (the levels where pruning bites crowd against 1 on a linear axis). Works on numbers, arrays and Series."""
+    if isinstance(values, pd.Series):
+        return -np.log10(1 - values)
+    return -np.log10(1 - np.asarray(values, dtype=float))
+
+
+def sparsity_axis(ax: plt.Axes, levels, label: str = "target sparsity") -> None:
+    """Ticks at each sparsity level's `sparsity_position`, labelled with the level itself; for data plotted at
+    `sparsity_position(s)`."""
+    levels = sorted(set(float(s) for s in levels))
+    ax.set_xticks(sparsity_position(levels), [f"{s:g}" for s in levels], rotation=45, fontsize="small")
+    ax.set_xlabel(f"{label} s (at -log10(1 - s))")
 
 
 def kinds(table: pd.DataFrame) -> list[str]:
