@@ -22,6 +22,7 @@ def test_report_commands_run_without_torch(tmp_path):
             "test_accuracy": [0.98, 0.97, 0.96, 0.95],
             "effective_classes_conv2": [9.0, 9.1, 9.2, 9.3],
             "effective_classes_fc1": [6.0, 6.1, 6.5, 6.6],
+            "spatial_effective_classes_conv2": [4.0, 4.1, 4.2, 4.4],
             "dead_fraction": [0.2, 0.25, 0.2, 0.3],
             "live_units_conv2": [32, 32, 31, 32],
             "live_units_fc1": [130, 128, 120, 118],

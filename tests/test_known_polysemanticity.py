@@ -2,8 +2,7 @@
 
 import torch
 
-from symbiosis.metrics.polysemanticity import effective_classes
-from symbiosis.metrics.spatial_polysemanticity import class_means, spatial_effective_classes
+from symbiosis.metrics.polysemanticity import class_means, effective_classes, spatial_effective_classes
 
 
 def planted_units(classes_per_unit: list[int], n: int = 2000, seed: int = 0):

@@ -4,7 +4,13 @@ import pandas as pd
 import pytest
 import torch
 
-from symbiosis.metrics.polysemanticity import class_conditional_means, effective_classes, selectivity_index, unit_table
+from symbiosis.metrics.polysemanticity import (
+    class_conditional_means,
+    effective_classes,
+    selectivity_index,
+    spatial_effective_classes,
+    unit_table,
+)
 from symbiosis.report.tables import summarise_units
 
 
@@ -49,3 +55,14 @@ def test_unit_table_and_summary(tiny_model):
     summary = summarise_units(pd.DataFrame(table))
     assert summary["dead_fraction"] == pytest.approx(table["dead"].mean())
     assert 1 <= summary["effective_classes"] <= 10
+
+
+def test_unit_table_gives_conv_channels_their_spatially_resolved_score(tiny_model):
+    x = torch.randint(0, 256, (40, 1, 28, 28), dtype=torch.uint8)
+    y = torch.arange(40) % 10
+    table = unit_table(tiny_model, x, y, 10)
+    _, acts = tiny_model(x.float() / 255, return_activations=True)
+    expected = spatial_effective_classes(acts["conv2"].detach(), y, 10)
+    conv2 = table[table["layer"] == "conv2"]
+    assert torch.allclose(torch.tensor(conv2["spatial_effective_classes"].to_numpy()), expected, equal_nan=True)
+    assert table.loc[table["layer"] == "fc1", "spatial_effective_classes"].isna().all()

@@ -11,6 +11,7 @@ def test_live_units_count_the_units_that_fire_per_layer():
         {
             "layer": ["conv2"] * 3 + ["fc1"] * 4,
             "effective_classes": [2.0, 4.0, np.nan, 1.0, np.nan, np.nan, 3.0],
+            "spatial_effective_classes": [1.0, 2.0, np.nan, np.nan, np.nan, np.nan, np.nan],
             "selectivity": [0.5, 0.2, np.nan, 0.9, np.nan, np.nan, 0.1],
             "dead": [False, False, True, False, True, True, False],
         }
@@ -19,6 +20,7 @@ def test_live_units_count_the_units_that_fire_per_layer():
     assert (summary["live_units_conv2"], summary["live_units_fc1"]) == (2, 2)
     assert summary["effective_classes_conv2"] == 3.0 and summary["effective_classes_fc1"] == 2.0
     assert summary["dead_fraction"] == 3 / 7
+    assert summary["spatial_effective_classes_conv2"] == 1.5
 
 
 def test_accuracy_drop_is_against_the_dense_primary_of_the_same_seed_and_dataset():

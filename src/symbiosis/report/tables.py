@@ -20,6 +20,7 @@ PRIMARY_COLUMNS = [
     "effective_classes",
     "effective_classes_conv2",
     "effective_classes_fc1",
+    "spatial_effective_classes_conv2",
     "selectivity",
     "dead_fraction",
     "live_units_conv2",
@@ -29,8 +30,9 @@ PRIMARY_COLUMNS = [
 
 
 def summarise_units(units: pd.DataFrame) -> dict:
-    """Model-level means over live units (overall and per layer), the fraction of dead units and the count of live
-    units per layer (a unit is dead if it never fires on the test split)."""
+    """Model-level means over live units (overall and per layer; conv2's also in its spatially resolved form), the
+    fraction of dead units and the count of live units per layer (a unit is dead if it never fires on the test
+    split)."""
     live = units[~units["dead"]]
     out = {
         "effective_classes": float(live["effective_classes"].mean()),
@@ -40,6 +42,8 @@ def summarise_units(units: pd.DataFrame) -> dict:
     for layer, group in units.groupby("layer", sort=False):
         out[f"live_units_{layer}"] = int((~group["dead"]).sum())
         out[f"effective_classes_{layer}"] = float(group.loc[~group["dead"], "effective_classes"].mean())
+    conv2 = live[live["layer"] == "conv2"]
+    out["spatial_effective_classes_conv2"] = float(conv2["spatial_effective_classes"].mean())
     return out
 
 

@@ -11,7 +11,11 @@ import seaborn as sns
 from symbiosis.report.figures import style
 
 # (column, legend label) of the polysemanticity and live-unit panels, one line each.
-POLYSEMANTICITY = {"effective_classes_conv2": "conv2", "effective_classes_fc1": "fc1"}
+POLYSEMANTICITY = {
+    "effective_classes_conv2": "conv2",
+    "spatial_effective_classes_conv2": "conv2, per position",
+    "effective_classes_fc1": "fc1",
+}
 LIVE_UNITS = {"live_units_conv2": "conv2", "live_units_fc1": "fc1"}
 
 
@@ -28,16 +32,20 @@ def plot(table: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
     fig, (ax_acc, ax_poly, ax_live) = plt.subplots(1, 3, figsize=(2 * style.COLUMN_WIDTH, 2.5))
     line = {"x": "position", "errorbar": style.seed_interval, "err_style": "bars", "marker": "o", "markersize": 4}
     line |= {"linewidth": 1.2, "err_kws": {"capsize": 2}}
-    sns.lineplot(data=table, y="test_accuracy", ax=ax_acc, **line)
+    sns.lineplot(data=table, y="test_accuracy", ax=ax_acc, color=sns.color_palette("gray", 1)[0], **line)
     ax_acc.set(ylabel="test accuracy", title="Accuracy")
+    colours = dict(zip(["conv2", "fc1", "conv2, per position"], sns.color_palette(n_colors=3), strict=True))
+    line["palette"] = colours  # the same colour for a layer in both panels
     poly = _by_layer(table, POLYSEMANTICITY, "effective classes")
     sns.lineplot(data=poly, y="effective classes", hue="layer", ax=ax_poly, **line)
     ax_poly.set(ylabel="effective classes, exp(H)", title="Polysemanticity")
-    ax_poly.legend(title="gated layer", fontsize="small", title_fontsize="small")
+    handles, labels = ax_poly.get_legend_handles_labels()
+    ax_poly.get_legend().remove()
     live = _by_layer(table, LIVE_UNITS, "live units")
     sns.lineplot(data=live, y="live units", hue="layer", ax=ax_live, legend=False, **line)
-    ax_live.set(ylabel="units that fire on the test set", title="Live units", ylim=(0, None))
+    ax_live.set(ylabel="units firing on the test set", title="Live units", ylim=(0, None))
     for ax in (ax_acc, ax_poly, ax_live):
         style.sparsity_axis(ax, table["target_sparsity"])
     fig.tight_layout()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=3, fontsize="small")
     style.save(fig, pdf, png)

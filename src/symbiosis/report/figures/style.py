@@ -56,7 +56,7 @@ def sparsity_axis(ax: plt.Axes, levels, label: str = "target sparsity") -> None:
     `sparsity_position(s)`."""
     levels = sorted(set(float(s) for s in levels))
     ax.set_xticks(sparsity_position(levels), [f"{s:g}" for s in levels], rotation=45, fontsize="small")
-    ax.set_xlabel(f"{label} s (at -log10(1 - s))")
+    ax.set_xlabel(f"{label} (log(1 - s) axis)")
 
 
 def kinds(table: pd.DataFrame) -> list[str]:
