@@ -52,13 +52,15 @@ def analysis_tables_step(
 
 def stats_step(tables: list[Path], out: Path, config: dict) -> None:
     """The findings from the aggregate tables, each named by its file (<name>.csv, one of STATS_INPUTS), with the
-    analysis section's equivalence margin."""
+    analysis section's equivalence margins."""
     from symbiosis.report.findings import findings
 
     frames = {Path(p).stem: pd.read_csv(p) for p in tables}
     if sorted(frames) != sorted(STATS_INPUTS):
         raise SymbiosisError(f"stats needs the tables {', '.join(STATS_INPUTS)}, got {', '.join(frames)}")
-    write_json(out, findings(**frames, margin=config["analysis"]["equivalence_margin"]))
+    analysis = config["analysis"]
+    margins = {"margin": analysis["equivalence_margin"], "polysemanticity_margin": analysis["polysemanticity_margin"]}
+    write_json(out, findings(**frames, **margins))
 
 
 def main_table_step(summaries: list[Path], findings: Path, csv: Path, tex: Path, md: Path) -> None:
