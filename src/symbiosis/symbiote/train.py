@@ -52,17 +52,18 @@ def train_symbiotes(
 
     clean: `clean_pass(primary, x)` when the caller trains several kinds on the same data. The primary being frozen,
     each image's channel products (fc1's input per conv2 channel) are computed once for all epochs and cached:
-    N x conv2 x fc1 floats (98 MB for mnist5k's 4,000 images, 1.5 GB for full MNIST)."""
+    N x conv2 x fc1 floats (98 MB for mnist5k's 4,000 images, 1.5 GB for full MNIST), filled into one tensor
+    allocated up front (concatenating chunks held both, a 1.5 GB spike). Each batch is gathered into reused
+    batch-sized buffers (a shuffled copy of the whole cache per epoch took as much again: bench/symbiote_memory.py)."""
     device = next(primary.parameters()).device
     primary.eval().requires_grad_(False)
     clean = clean_pass(primary, x) if clean is None else clean
     trunk, units = clean.trunk, clean.units
-    with torch.no_grad():
-        products = torch.cat([primary.channel_products(tb) for tb in trunk.split(1024)])
-    # Each epoch gathers the whole shuffled data set once into these buffers, and batches are views of them: one copy
-    # per epoch into memory already mapped, instead of a fresh allocation per batch (about 2 ms a batch here).
+    products = cached_products(primary, trunk)
+    # Batches are gathered into these buffers, allocated once: memory already mapped instead of a fresh allocation
+    # per batch (about 2 ms a batch here), and batch-sized rather than a shuffled copy of every cached tensor.
     data = (trunk.contiguous(), units, products, y.to(device))
-    shuffled = [torch.empty_like(t) for t in data]
+    buffers = [torch.empty_like(t[: cfg.batch_size]) for t in data]
     torch.manual_seed(cfg.seed)
     sym = Symbiotes(arch, primary.arch, seed=cfg.seed).to(device)
     sym.fit_scale(units)
@@ -73,10 +74,8 @@ def train_symbiotes(
     step = 0
     for _ in tqdm(range(cfg.epochs), desc=f"symbiotes ({arch.kind})", disable=not progress):
         order = torch.randperm(len(y), generator=gen).to(device)
-        for t, out in zip(data, shuffled, strict=True):
-            torch.index_select(t, 0, order, out=out)
-        for batch in zip(*(t.split(cfg.batch_size) for t in shuffled), strict=True):
-            trunk_b, units_b, products_b, y_b = batch
+        for idx in order.split(cfg.batch_size):
+            trunk_b, units_b, products_b, y_b = _gather(data, idx, buffers)
             logits, penalty = sym.edit(primary, trunk_b, units_b, products_b)
             loss = symbiote_loss(logits, y_b, classes, penalty, cfg.alpha, cfg.lam)
             opt.zero_grad(set_to_none=True)
@@ -90,6 +89,23 @@ def train_symbiotes(
                 history["other_accuracy"].append(_masked_mean(correct, ~is_target))
             step += 1
     return sym.eval(), history
+
+
+@torch.no_grad()
+def cached_products(primary: PrimaryCNN, trunk: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
+    """`primary.channel_products` of every trunk feature map, [N, conv2, fc1], written chunk by chunk into one
+    tensor allocated up front."""
+    first = primary.channel_products(trunk[:chunk])
+    products = first.new_empty((len(trunk), *first.shape[1:]))
+    products[: len(first)] = first
+    for start in range(chunk, len(trunk), chunk):
+        products[start : start + chunk] = primary.channel_products(trunk[start : start + chunk])
+    return products
+
+
+def _gather(data: tuple[torch.Tensor, ...], idx: torch.Tensor, buffers: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Rows `idx` of every tensor in `data`, written into the leading rows of its buffer (the last batch is short)."""
+    return [torch.index_select(t, 0, idx, out=buf[: len(idx)]) for t, buf in zip(data, buffers, strict=True)]
 
 
 def _masked_mean(values: torch.Tensor, mask: torch.Tensor) -> list[float]:
