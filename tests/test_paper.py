@@ -75,7 +75,7 @@ def test_no_trend_worded_from_too_few_points_and_no_change_only_from_equivalence
     two_levels = _series([0.0, 0.1, 0.2, 1.0, 1.1, 1.2], levels=(0.0, 0.8))
     rec, eq = trend(two_levels, "x", margin=0.05)
     worded = word_findings({"t": rec, "t_equivalence": eq})
-    assert not worded["t"]["resolvable"] and "cannot be resolved" in worded["t"]["wording"]
+    assert not worded["t"]["resolvable"] and "no resolvable trend" in worded["t"]["wording"]
     flat = _series([0.5 + 0.001 * ((i * 7) % 5) for i in range(15)])
     rec, eq = trend(flat, "x", margin=0.05)
     worded = word_findings({"t": rec, "t_equivalence": eq})
