@@ -300,9 +300,16 @@ def cmd_paper(args) -> None:
         json.loads(args.config_json),
         {"md": args.table_md.read_text(), "tex": args.table_tex.read_text()},
         read_json(args.provenance),
+        args.bibliography,
     )
-    render(args.templates, "md", ctx, args.md)
-    render(args.templates, "tex", ctx, args.tex)
+    for fmt in ("md", "tex", "typ"):
+        render(args.templates, fmt, ctx, getattr(args, fmt))
+
+
+def cmd_typeset(args) -> None:
+    from symbiosis.typeset import compile_pdf
+
+    compile_pdf(args.typ, args.pdf, args.root)
 
 
 def _pair(text: str) -> tuple[int, int]:
@@ -479,8 +486,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="JSON, e.g. results/<dataset>/provenance.json")
     p.set_defaults(func=cmd_provenance)
 
-    p = sub.add_parser("paper", help="render the paper draft (Markdown and LaTeX) from the results")
-    p.add_argument("--templates", type=Path, required=True, help="folder with paper.j2, markdown.j2, latex.j2")
+    p = sub.add_parser("paper", help="render the paper draft (Markdown, LaTeX and Typst) from the results")
+    p.add_argument("--templates", type=Path, required=True, help="folder with paper.j2 and the formats' macros")
+    p.add_argument("--bibliography", type=Path, required=True, help="the BibTeX file the text cites")
     p.add_argument("--config-json", required=True, help="the experiment's effective config, as JSON")
     p.add_argument("--results", type=Path, required=True, help="results/<dataset>")
     p.add_argument("--figures", type=Path, required=True, help="figures/<dataset>")
@@ -489,7 +497,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table-tex", type=Path, required=True)
     p.add_argument("--md", type=Path, required=True)
     p.add_argument("--tex", type=Path, required=True)
+    p.add_argument("--typ", type=Path, required=True)
     p.set_defaults(func=cmd_paper)
+
+    p = sub.add_parser("typeset", help="typeset the paper's Typst source to PDF (no TeX needed)")
+    p.add_argument("--typ", type=Path, required=True, help="paper/build/<dataset>/paper.typ")
+    p.add_argument("--pdf", type=Path, required=True)
+    p.add_argument("--root", type=Path, default=Path("."), help="folder holding every file the paper reads")
+    p.set_defaults(func=cmd_typeset)
 
     p = sub.add_parser("analysis-tables", help="all models' metric tables, and per-sparsity summaries")
     p.add_argument("--features", nargs="+", required=True)

@@ -38,8 +38,9 @@ FIGURES = (
     "universality",
     "ground_truth",
 )
-# The PDF of the paper is built where a TeX engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
-BUILD_PDF = shutil.which("latexmk") is not None
+# The paper's PDF comes from Typst (a Python wheel) everywhere; its LaTeX twin, paper-latex.pdf, only where a TeX
+# engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
+BUILD_LATEX_PDF = shutil.which("latexmk") is not None
 
 
 wildcard_constraints:
