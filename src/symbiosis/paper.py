@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import jinja2
@@ -36,7 +37,7 @@ def _number(value, digits: int = 3) -> str:
 def _p_value(p) -> str:
     """p-values as they are usually written: three decimals, or '< 0.001'."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "n/a"
+        return "= n/a"
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
@@ -122,6 +123,8 @@ def render(template_dir: str | Path, fmt: str, ctx: dict, out: str | Path) -> No
     except jinja2.TemplateError as e:
         raise SymbiosisError(f"paper template error: {e}") from None
     text = figures.resolve(text)
+    if fmt in ("md", "typ"):  # a wrapped line that starts with "0." or "1." would become a numbered list
+        text = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", text, flags=re.M)
     if fmt == "typ":
         text = typst_math_spans(text)
     write_with(out, lambda tmp: tmp.write_text(text))
