@@ -165,8 +165,9 @@ def test_markdown_figures_are_numbered_in_order_even_when_referred_to_first(tmp_
 
 def test_markdown_cites_author_year_and_lists_the_cited_references(tmp_path):
     templates = _tiny_paper(
-        tmp_path, '{{ fmt.citet("zhu2017prune") }} and {{ fmt.cite("olah2020zoom, li2016convergent") }}.\n\n'
-        "{{ fmt.bibliography() }}"
+        tmp_path,
+        '{{ fmt.citet("zhu2017prune") }} and {{ fmt.cite("olah2020zoom, li2016convergent") }}.\n\n'
+        "{{ fmt.bibliography() }}",
     )
     render(templates, "md", _tiny_context(tmp_path), tmp_path / "paper.md")
     text = (tmp_path / "paper.md").read_text()

@@ -139,7 +139,9 @@ class Bibliography:
         """'Zhu and Gupta', 'Olah et al.': the author part of an author-year citation."""
         people = self.entries[key].persons["author"]
         names = [" ".join(p.prelast_names + p.last_names).replace("{", "").replace("}", "") for p in people]
-        return names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al."
+        if len(names) > 2:
+            return f"{names[0]} et al."
+        return " and ".join(names)
 
     def year(self, key: str) -> str:
         return self.entries[key].fields["year"]
@@ -158,7 +160,10 @@ class Bibliography:
         backend = find_plugin("pybtex.backends", "markdown")()
         keys = sorted(self.cited, key=lambda k: (self.authors(k), self.year(k)))
         formatted = style.format_entries(self.entries[key] for key in keys)
-        return [f"{self.authors(k)} ({self.year(k)}). " + " ".join(e.text.render(backend).split()) for k, e in zip(keys, formatted)]
+        return [
+            f"{self.authors(key)} ({self.year(key)}). " + " ".join(entry.text.render(backend).split())
+            for key, entry in zip(keys, formatted, strict=True)
+        ]
 
 
 class Figures:
