@@ -39,6 +39,7 @@ localrules:
     provenance,
     paper,
     paper_pdf,
+    paper_latex_pdf,
 
 
 rule all:
@@ -66,6 +67,13 @@ rule all:
             dataset=config["dataset"],
             ext=("csv", "tex", "md"),
         ),
-        "paper/build/paper.md",
-        "paper/build/paper.tex",
-        "paper/build/paper.pdf" if BUILD_PDF else [],
+        expand(
+            "paper/build/{dataset}/paper.{ext}",
+            dataset=config["dataset"],
+            ext=("md", "tex", "typ", "pdf"),
+        ),
+        (
+            expand("paper/build/{dataset}/paper-latex.pdf", dataset=config["dataset"])
+            if BUILD_LATEX_PDF
+            else []
+        ),

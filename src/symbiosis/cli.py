@@ -42,8 +42,10 @@ STEPS = {
                    "summaries+ findings csv tex md"),
     "provenance": ("symbiosis.report.steps:provenance_step", "record what produced a run", (),
                    "config_json:text sidecars+ benchmarks+ out"),
-    "paper": ("symbiosis.report.steps:paper_step", "render the paper draft (Markdown and LaTeX)", (),
-              "templates config_json:text results figures provenance table_md table_tex md tex"),
+    "paper": ("symbiosis.report.steps:paper_step", "render the paper draft (Markdown, LaTeX and Typst)", (),
+              "templates bibliography config_json:text results figures provenance table_md table_tex md tex typ"),
+    "typeset": ("symbiosis.report.typeset:compile_pdf", "typeset the paper's Typst source to PDF (no TeX needed)", (),
+                "typ pdf root"),
 }  # fmt: skip
 # One script per figure, symbiosis.report.figures.<name>: `plot-<name>` reads its tables and calls its `plot`.
 FIGURES = {
