@@ -143,7 +143,7 @@ def analyse_universality(
     the permutation null, CKA per layer beside a random network's, and transfer of A's symbiotes to B."""
     arch = models[0][1].arch
     torch.manual_seed(settings.seed)
-    random_net = PrimaryCNN(arch).eval()
+    random_net = PrimaryCNN(arch).to(next(models[0][1].parameters()).device).eval()  # CKA compares it on-device
     per_model = {}
     for seed, primary, sym in models:
         trunk, units = clean_pass(primary, x)

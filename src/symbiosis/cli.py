@@ -177,7 +177,7 @@ def cmd_analyse_sparsity(args) -> None:
     from symbiosis.checkpoint import load_primary, load_symbiotes
     from symbiosis.choices import ANALYSIS_FILES, N_CLASSES
     from symbiosis.data import load_split
-    from symbiosis.device import set_threads
+    from symbiosis.device import resolve_device, set_threads
     from symbiosis.errors import SymbiosisError
 
     n, k = len(args.models), len(args.kinds)
@@ -188,11 +188,12 @@ def cmd_analyse_sparsity(args) -> None:
         )
     if "symbiote" not in args.kinds:
         raise SymbiosisError("universality compares activation-reading symbiotes: include 'symbiote' in --kinds")
+    device = resolve_device(args.device)
     set_threads(args.threads)
     models, infos = [], []
     for i, path in enumerate(args.models):
-        primary, meta = load_primary(path)
-        symbiotes = [load_symbiotes(p, primary.arch)[0] for p in args.symbiotes[i * k : (i + 1) * k]]
+        primary, meta = load_primary(path, device=device)
+        symbiotes = [load_symbiotes(p, primary.arch, device=device)[0] for p in args.symbiotes[i * k : (i + 1) * k]]
         models.append((meta["training"]["seed"], primary, symbiotes))
         infos.append(_model_info(meta))
     split = load_split(args.data)
@@ -414,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--circuit-fraction", type=float, default=0.1, help="C_k: top share of units by strength")
     p.add_argument("--null-permutations", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0, help="seed of the random baseline, the nulls and the random network")
+    p.add_argument("--device", choices=DEVICES, default="auto")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument(
         "--out-dirs", type=Path, nargs="+", required=True, help=f"per model: {', '.join(ANALYSIS_FILES)} (.csv)"

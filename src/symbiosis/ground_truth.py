@@ -142,7 +142,7 @@ def _permuted(primary, sym, x, y, settings: AnalysisSettings, n_null: int) -> li
     trunk_a, units_a = clean_pass(primary, x)
     trunk_b, units_b = clean_pass(copy, x)
     found = universality.match_units(units_a, units_b, arch)
-    live = units_a.std(0) > 0
+    live = (units_a.std(0) > 0).cpu()  # indexes `found`, a CPU tensor
     strength_a = intervention_strength(sym, units_a, y)
     strength_b = intervention_strength(sym.permuted(perm), units_b, y)
     agree = universality.agreement(

@@ -62,7 +62,7 @@ def train_primary(
         cross-entropy on the pre-activation, which keeps a gradient while the unit is silent, unlike its ReLU)."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    model = PrimaryCNN(arch).to(device)
+    model = (arch.build() if hasattr(arch, "build") else PrimaryCNN(arch)).to(device)  # e.g. symbiosis.mlp.MLPArch
     if fc2_wiring is not None:
         with torch.no_grad():
             model.fc2.weight.copy_(fc2_wiring)

@@ -43,9 +43,11 @@ rule analyse_sparsity:
             f"--circuit-fraction {ANALYSIS['circuit_fraction']} "
             f"--null-permutations {ANALYSIS['null_permutations']} --seed {ANALYSIS['seed']}"
         ),
+        device=config["device"],
     shell:
         "python -m symbiosis analyse-sparsity --data {input.data} --models {input.models} "
         "--kinds {params.kinds} --symbiotes {input.symbiotes} {params.settings} --threads {threads} "
+        "--device {params.device} "
         "--out-dirs {params.out_dirs} --universality {output.universality} 2> {log}"
 
 
