@@ -165,8 +165,10 @@ def _tensor_output(layer: GatedLayer, out) -> torch.Tensor:
     return out
 
 
+@torch.no_grad()
 def record(model: nn.Module, layers: GatedLayers, x: torch.Tensor, full: bool = False):
-    """The clean logits and activations of one batch: (logits, units [B, U]), or (logits, {layer: full output})."""
+    """The clean logits and activations of one batch, without gradients: (logits, units [B, U]), or
+    (logits, {layer: full output})."""
     check_device(model, x)
     outs = {}
 
