@@ -17,8 +17,8 @@ from symbiosis.hooks.layers import GatedLayer, GatedLayers
 
 
 def matched_correlation(units_a: torch.Tensor, units_b: torch.Tensor) -> tuple[torch.Tensor, float]:
-    """(pi [U]: A's unit u matched to B's unit pi[u], the mean correlation of the matched pairs) for one layer each,
-    units_a [N, U] and units_b [N, U] on the same N inputs."""
+    """(pi [U]: A's unit u matched to B's unit pi[u], the mean correlation of the matched pairs of live units), for
+    one layer of each model, units_a [N, U] and units_b [N, U], on the same N inputs."""
     if units_a.shape != units_b.shape:
         raise SymbiosisError(
             f"matching needs the same inputs and as many units on both sides; got {tuple(units_a.shape)} and "
@@ -26,8 +26,10 @@ def matched_correlation(units_a: torch.Tensor, units_b: torch.Tensor) -> tuple[t
         )
     one_layer = GatedLayers((GatedLayer("layer", "linear", units_a.shape[1]),))
     perm = universality.match_units(units_a, units_b, one_layer)
-    corr = universality.correlation(units_a.cpu(), units_b.cpu())[torch.arange(len(perm)), perm]
-    return perm, float(corr.mean())
+    a, b = units_a.cpu(), units_b.cpu()
+    corr = universality.correlation(a, b)[torch.arange(len(perm)), perm]
+    live = (a.std(0) > 0) & (b.std(0) > 0)[perm]  # dead units are left out (DESIGN.md §3)
+    return perm, float(corr[live].mean())
 
 
 def match_against_null(units_a: torch.Tensor, units_b: torch.Tensor, n_null: int, seed: int) -> dict:
