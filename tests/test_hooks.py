@@ -23,6 +23,7 @@ def test_gated_logits_equal_the_fused_cnn_path(tiny_model, digits):
     x, _ = _data(digits)
     layers = hooks.describe(tiny_model, TAPS, x[:2])
     assert [(layer.kind, layer.units) for layer in layers.layers] == [("conv", 6), ("linear", 12)]
+    assert layers.fork  # K edits share conv1 and conv2's pass (checked below against the fused path)
     arch = tiny_model.arch
     g = torch.Generator().manual_seed(0)
     for shape in ((len(x), arch.n_units), (3, len(x), arch.n_units), (3, 1, arch.n_units)):
@@ -121,6 +122,35 @@ def test_token_gates_act_on_the_last_dimension_of_every_token():
     loader = DataLoader(TensorDataset(x, y), batch_size=4)
     exact = hooks.unit_importance(net, layers, loader, 4)
     assert torch.allclose(hooks.attributions(net, layers, loader, 4)["attribution_patching"], exact, atol=1e-6)
+
+
+class Residual(nn.Module):
+    """A gated block with a residual connection around it: forking K edits at the block cannot work."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.block, self.head = nn.Linear(5, 8), nn.Linear(8, 8), nn.Linear(8, 3)
+
+    def forward(self, x):
+        e = self.embed(x)
+        return self.head(torch.relu(self.block(e)) + e)
+
+
+def test_a_residual_around_the_gated_layer_runs_the_input_k_times():
+    torch.manual_seed(0)
+    net, x = Residual().eval(), torch.randn(6, 5)
+    layers = hooks.describe(net, ["block"], x[:1])  # a probe batch of one is lengthened, so nothing broadcasts
+    assert not layers.fork
+    gates = 2 * torch.rand(4, 6, 8)
+    e = net.embed(x)
+    expected = net.head(torch.relu(net.block(e) * gates) + e)
+    assert torch.allclose(hooks.gated_logits(net, layers, x, gates), expected, atol=1e-6)
+
+
+def test_layers_are_numbered_in_forward_order(tiny_model, digits):
+    x, _ = _data(digits, 4)
+    layers = hooks.describe(tiny_model, ["taps.fc1", "taps.conv2"], x)
+    assert [layer.name for layer in layers.layers] == TAPS
 
 
 def test_circuits_name_the_top_units_in_order(tiny_model, digits):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -37,9 +37,13 @@ class GatedLayer:
 
 @dataclass(frozen=True)
 class GatedLayers:
-    """The gated layers of one model, in the order forward calls them; units are numbered through them in order."""
+    """The gated layers of one model, in the order forward calls them; units are numbered through them in order.
+
+    fork: K edits of one batch may share the model's pass up to the first gated layer, which then repeats its output
+    K times, instead of running the input K times (checked on the probe batch by `describe`)."""
 
     layers: tuple[GatedLayer, ...]
+    fork: bool = False
 
     @property
     def units(self) -> dict[str, int]:
@@ -59,7 +63,7 @@ class GatedLayers:
         return [(layer.name, i) for layer in self.layers for i in range(layer.units)]
 
     def as_dict(self) -> dict:
-        return {"layers": [vars(layer) for layer in self.layers]}
+        return {"layers": [vars(layer) for layer in self.layers], "fork": self.fork}
 
 
 def model_device(model: nn.Module) -> torch.device:
@@ -94,9 +98,14 @@ def describe(model: nn.Module, names: Sequence[str], example: torch.Tensor) -> G
         raise SymbiosisError("name at least one layer to gate")
     check_device(model, example)
     seen: dict[str, list] = {name: [] for name in names}
+    order = []
 
     def probe(name):
-        return lambda module, args, out: seen[name].append(out)
+        def hook(module, args, out):
+            seen[name].append(out)
+            order.append(name)
+
+        return hook
 
     handles = [_submodule(model, name).register_forward_hook(probe(name)) for name in names]
     try:
@@ -105,7 +114,30 @@ def describe(model: nn.Module, names: Sequence[str], example: torch.Tensor) -> G
     finally:
         for handle in handles:
             handle.remove()
-    return GatedLayers(tuple(_layer(name, outs) for name, outs in seen.items()))
+    checked = {name: _layer(name, outs) for name, outs in seen.items()}
+    layers = GatedLayers(tuple(checked[name] for name in dict.fromkeys(order)))
+    return replace(layers, fork=_can_fork(model, layers, example))
+
+
+def _can_fork(model: nn.Module, layers: GatedLayers, example: torch.Tensor) -> bool:
+    """Whether K edits may share the pass up to the first gated layer: true where forking there gives the logits of
+    repeating the input K times, on the probe batch (made at least two inputs long, so that nothing broadcasts). It
+    fails, for one, where an input's activations from before the first gated layer join it again later (a residual
+    connection around a gated block): the shared [B] tensor then meets a [K * B] one."""
+    x = example if len(example) > 1 else example.expand(2, *example.shape[1:])
+    gates = (0.5 + torch.rand(2, len(x), layers.n_units, generator=torch.Generator().manual_seed(0))).to(x)
+    with torch.no_grad():
+        repeated = gated_logits(model, layers, x, gates)
+        try:
+            forked = gated_logits(model, replace(layers, fork=True), x, gates)
+        except RuntimeError:  # shapes that do not meet: the model needs the whole input repeated
+            return False
+    return forked.shape == repeated.shape and torch.allclose(forked, repeated, rtol=1e-4, atol=1e-5)
+
+
+def repeat_batch(t: torch.Tensor, k: int) -> torch.Tensor:
+    """[B, ...] -> [K * B, ...]: the batch K times over, copy after copy."""
+    return t.expand(k, *t.shape).reshape(k * len(t), *t.shape[1:])
 
 
 def _layer(name: str, outputs: list) -> GatedLayer:
@@ -195,14 +227,16 @@ def gated_logits(
     """Logits with every gated activation a edited into g * a + s (per unit, broadcast over positions or tokens).
 
     gates / shifts: [B, U] (logits [B, classes]), or [K, B, U] / [K, 1, U] for K edits of the same batch at once
-    (logits [K, B, classes]): the batch is repeated K times and run as one batch of K * B, so the model must treat
-    its inputs independently (eval mode: no batch statistics)."""
+    (logits [K, B, classes]): they run as one batch of K * B, the input repeated K times or, where `layers.fork`,
+    the first gated layer's output; so the model must treat its inputs independently (eval mode: no batch
+    statistics)."""
     check_device(model, x)
     edits = [v for v in (gates, shifts) if v is not None]
     many = bool(edits) and edits[0].dim() == 3
+    k, b = (edits[0].shape[0], len(x)) if many else (1, len(x))
+    fork_at = layers.layers[0].name if many and layers.fork else None
     if many:
-        k, b = edits[0].shape[0], len(x)
-        x = x.expand(k, *x.shape).reshape(k * b, *x.shape[1:])
+        x = x if fork_at else repeat_batch(x, k)
         gates, shifts = (None if v is None else v.expand(k, b, -1).reshape(k * b, -1) for v in (gates, shifts))
     split_gates = None if gates is None else layers.split(gates)
     split_shifts = None if shifts is None else layers.split(shifts)
@@ -210,6 +244,8 @@ def gated_logits(
     def edit(layer):
         def hook(module, args, out):
             out = _tensor_output(layer, out)
+            if layer.name == fork_at:
+                out = repeat_batch(out, k)
             if split_gates is not None:
                 out = out * per_unit(split_gates[layer.name], layer.kind)
             if split_shifts is not None:

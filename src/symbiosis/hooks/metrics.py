@@ -20,7 +20,7 @@ from torch import nn
 
 from symbiosis.attribution import mean_activation
 from symbiosis.features import top_units
-from symbiosis.hooks.layers import GatedLayers, check_device, hooked, model_device, per_unit, record
+from symbiosis.hooks.layers import GatedLayers, check_device, hooked, model_device, per_unit, record, repeat_batch
 from symbiosis.hooks.train import batches
 
 
@@ -44,16 +44,17 @@ def ablated_logits(
     check_device(model, x)
     m, b = len(masks), len(x)
     split = layers.split(masks.to(x.device, x.dtype))
+    fork_at = layers.layers[0].name if layers.fork else None  # see GatedLayers
 
     def ablate(layer):
         def hook(module, args, out):
-            out = out.view(m, b, *out.shape[1:])
+            out = (repeat_batch(out, m) if layer.name == fork_at else out).view(m, b, *out.shape[1:])
             return (out + per_unit(split[layer.name][:, None], layer.kind) * (means[layer.name] - out)).flatten(0, 1)
 
         return hook
 
     with hooked(model, layers, ablate):
-        return model(x.expand(m, *x.shape).reshape(m * b, *x.shape[1:])).view(m, b, -1)
+        return model(x if fork_at else repeat_batch(x, m)).view(m, b, -1)
 
 
 @torch.no_grad()
