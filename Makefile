@@ -42,6 +42,7 @@ bench: $(STAMP)
 	python bench/primary_throughput.py --out bench/out/primary_throughput.json
 	python bench/symbiote_batching.py --out bench/out/symbiote_batching.json
 	python bench/ablation_speed.py --out bench/out/ablation_speed.json
+	python bench/gating_paths.py --out bench/out/gating_paths.json
 	python bench/workflow_time.py --out bench/out/workflow_time.json
 
 clean:

@@ -165,7 +165,7 @@ def analyse_universality(
     """One row per pair of seeds (A, B) at one sparsity level: matching quality, circuit and score agreement against
     the permutation null, CKA per layer beside a random network's, and transfer of A's symbiotes to B."""
     torch.manual_seed(settings.seed)
-    random_net = PrimaryCNN(models[0][1].arch).eval()
+    random_net = PrimaryCNN(models[0][1].arch).to(next(models[0][1].parameters()).device).eval()  # CKA on-device
     per_model = {}
     for seed, primary, sym, clean in models:
         strength = attribution.intervention_strength(sym, clean.units, y)
