@@ -29,12 +29,13 @@ rule analyse_sparsity:
         "logs/{dataset}/analyse_sparsity/s{sparsity}.log",
     benchmark:
         "benchmarks/{dataset}/analyse_sparsity/s{sparsity}.tsv"
+    retries: 2
     conda:
         "../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=20,
+        mem_mb=mem_mb("analyse_sparsity"),
+        runtime=runtime("analyse_sparsity"),
     params:
         kinds=" ".join(SYMBIOTE["kinds"]),
         out_dirs=lambda w: level(w, MODEL_DIR),
@@ -59,12 +60,13 @@ rule validate_ground_truth:
         "logs/{dataset}/validate_ground_truth.log",
     benchmark:
         "benchmarks/{dataset}/validate_ground_truth.tsv"
+    retries: 2
     conda:
         "../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=20,
+        mem_mb=mem_mb("validate_ground_truth"),
+        runtime=runtime("validate_ground_truth"),
     params:
         widths=",".join(
             str(config["architecture"][k]) for k in ("conv1", "conv2", "fc1")
@@ -104,7 +106,7 @@ rule analysis_tables:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=REPORT_JOB_MB,
         runtime=5,
     params:
         outputs=lambda w, output: " ".join(

@@ -9,7 +9,7 @@ rule prepare_data:
     conda:
         "../envs/torch.yaml"
     resources:
-        mem_mb=2000,
+        mem_mb=PREPARE_DATA_MB,
         runtime=10,
     params:
         root=f"--root {config['data']['root']}" if config["data"]["root"] else "",
