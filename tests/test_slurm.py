@@ -1,8 +1,8 @@
 """The cluster profile on a real one-node SLURM (installed from Debian, started and stopped here): the test config
 through `--workflow-profile profiles/slurm` gives the same results files as a local run (its jobs within the memory
 they declare, which SLURM enforces here), a failing job makes Snakemake fail with the SLURM state in its log, and a job
-that uses more memory than it declares is killed while the same job declaring enough passes. Minutes, and it installs system packages: it runs only where
-SYMBIOSIS_SLURM_TEST=1 (`.ci/run` sets it) and the machine allows it (root, Debian's apt-get)."""
+that uses more memory than it declares is killed while the same job declaring enough passes. Minutes, and it installs
+system packages: it runs only where SYMBIOSIS_SLURM_TEST=1 (`.ci/run` sets it) and the machine allows it (root, Debian's apt-get)."""
 
 import os
 import subprocess
@@ -66,7 +66,8 @@ def test_the_slurm_profile_gives_a_local_runs_results_and_reports_failures(tmp_p
         assert "slurm" in proc.stderr.lower()  # the jobs really went through the SLURM executor
         cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", str(ROOT / "profiles" / "slurm"), *FAST]
         failed = subprocess.run(cmd, cwd=failing, capture_output=True, text=True, env=ENV)
-        over = subprocess.run([*cmd, "--keep-going", "within", "over"], cwd=greedy, capture_output=True, text=True, env=ENV)
+        cmd += ["--keep-going", "within", "over"]
+        over = subprocess.run(cmd, cwd=greedy, capture_output=True, text=True, env=ENV)
     assert results_hashes(cluster) == results_hashes(local)
     assert failed.returncode != 0
     assert "FAILED" in failed.stdout + failed.stderr
