@@ -2,7 +2,8 @@
 through `--workflow-profile profiles/slurm` gives the same results files as a local run (its jobs within the memory
 they declare, which SLURM enforces here), a failing job makes Snakemake fail with the SLURM state in its log, and a job
 that uses more memory than it declares is killed while the same job declaring enough passes. Minutes, and it installs
-system packages: it runs only where SYMBIOSIS_SLURM_TEST=1 (`.ci/run` sets it) and the machine allows it (root, Debian's apt-get)."""
+system packages: it runs only where SYMBIOSIS_SLURM_TEST=1 (`.ci/run` sets it) and the machine allows it (root,
+Debian's apt-get)."""
 
 import os
 import subprocess
