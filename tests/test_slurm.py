@@ -75,4 +75,6 @@ def test_the_slurm_profile_gives_a_local_runs_results_and_reports_failures(tmp_p
     assert not (failing / "never").exists()
     assert over.returncode != 0
     assert (greedy / "within").exists() and not (greedy / "over").exists(), over.stderr[-3000:]
+    slurm_logs = "".join(path.read_text() for path in (greedy / ".snakemake" / "slurm_logs").rglob("*.log"))
+    assert "exceeded memory limit" in slurm_logs  # killed by SLURM for its memory, the README's place to look
     assert running() == []  # every daemon the test started has stopped
