@@ -33,8 +33,8 @@ def copy_workflow(work: Path) -> None:
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, work / name)
 
 
-def snakemake(work: Path, configfile: str, targets: list[str], *args: str) -> str:
-    cmd = [sys.executable, "-m", "snakemake", *targets, "--configfile", configfile, *args]
+def snakemake(work: Path, configfiles: list[str], targets: list[str], *args: str) -> str:
+    cmd = [sys.executable, "-m", "snakemake", *targets, *args, "--configfile", *configfiles]
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"memory: {' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
@@ -72,15 +72,17 @@ def table(work: Path, benchmarks: Path, declared: dict[str, tuple[str, int]]) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--configfile", required=True)
+    parser.add_argument("--configfile", nargs="+", required=True)
     parser.add_argument("--targets", nargs="*", default=[])
     parser.add_argument("--benchmarks", type=Path, help="benchmark folder of a finished run (default: run the jobs)")
     parser.add_argument("--data", type=Path, help="with --benchmarks: that run's data.safetensors")
     parser.add_argument("--cores", default="2")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--work", type=Path, help="keep the copy of the workflow and its results here (a new folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp) / "work"
+        work.mkdir()
         copy_workflow(work)
         if args.benchmarks is None:
             snakemake(work, args.configfile, args.targets, "--cores", args.cores)
