@@ -106,7 +106,7 @@ rule analysis_tables:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     params:
         outputs=lambda w, output: " ".join(

@@ -20,7 +20,7 @@ rule plot_primaries:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=PLOT_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis plot-primaries --table {input.table} --pdf {output.pdf} --png {output.png} 2> {log}"
@@ -48,7 +48,7 @@ rule plot_inhibition:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=PLOT_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis plot-inhibition --table {input.table} --pdf {output.pdf} --png {output.png} 2> {log}"
@@ -76,7 +76,7 @@ rule plot_symbiote_training:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=PLOT_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis plot-symbiote-training --curves {input.table} --pdf {output.pdf} --png {output.png} 2> {log}"
@@ -104,7 +104,7 @@ rule plot_features:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=PLOT_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis plot-features --features {input.features} "
@@ -134,7 +134,7 @@ rule plot_circuits:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=PLOT_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis plot-circuits --circuits-summary {input.summary} "
@@ -163,7 +163,7 @@ rule plot_universality:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=PLOT_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis plot-universality --universality-summary {input.table} "
@@ -193,7 +193,7 @@ rule plot_ground_truth:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=PLOT_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis plot-ground-truth --checks {input.checks} --auc {input.auc} "

@@ -15,7 +15,7 @@ rule stats:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     params:
         inputs=lambda w, input: " ".join(
@@ -50,7 +50,7 @@ rule main_table:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis main-table --primaries {input.primaries} --symbiotes {input.symbiotes} "
@@ -74,7 +74,7 @@ rule provenance:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     params:
         config=shlex.quote(json.dumps(config, sort_keys=True)),
@@ -115,7 +115,7 @@ rule paper:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     params:
         dataset=config["dataset"],
@@ -139,7 +139,7 @@ rule paper_pdf:
     conda:
         "../envs/latex.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=TABLE_JOB_MB,
         runtime=10,
     shell:
         "cd paper/build && latexmk -pdf -interaction=nonstopmode -halt-on-error paper.tex > ../../{log} 2>&1"

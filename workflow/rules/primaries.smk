@@ -46,7 +46,7 @@ rule primaries_table:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis primaries-table --sidecars {input.sidecars} --units {input.units} "

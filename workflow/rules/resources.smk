@@ -11,8 +11,10 @@ import struct
 TORCH_JOB_MB = 1500
 # prepare_data: torch and torchvision, reading the IDX files (max_rss 1,076 MB on mnist5k, 888 MB on Fashion-MNIST).
 PREPARE_DATA_MB = 1600
-# A table, figure or paper job (pandas, matplotlib, jinja2; no torch).
-REPORT_JOB_MB = 600
+# Jobs without torch: tables, statistics and the paper (pandas, jinja2) peak at 146-180 MB, figures (matplotlib) at
+# 188-243 MB (max_rss, main's run of the default config).
+TABLE_JOB_MB = 280
+PLOT_JOB_MB = 350
 # train_symbiotes and validate_ground_truth hold, per training image, the trunk features (conv2 x 7 x 7), the unit
 # activations and the per-channel products of fc1 (conv2 x fc1) as float32, each twice (data and its shuffled copy)
 # plus transients: 2.4-2.6 copies measured at full Fashion-MNIST size (5,439-5,845 MB per job), 3 declared.

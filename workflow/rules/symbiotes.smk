@@ -81,7 +81,7 @@ rule symbiotes_table:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=REPORT_JOB_MB,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis symbiotes-table --summaries {input.summaries} "
