@@ -74,7 +74,7 @@ rule provenance:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=TABLE_JOB_MB,
+        mem_mb=LIGHT_JOB_MB,
         runtime=5,
     params:
         config=shlex.quote(json.dumps(config, sort_keys=True)),

@@ -14,6 +14,8 @@ PREPARE_DATA_MB = 1600
 # Jobs without torch: tables, statistics and the paper (pandas, jinja2) peak at 146-180 MB, figures (matplotlib) at
 # 188-243 MB (max_rss, main's run of the default config).
 TABLE_JOB_MB = 280
+# provenance reads JSON and benchmark files with the standard library: 27 MB.
+LIGHT_JOB_MB = 50
 PLOT_JOB_MB = 350
 # train_symbiotes and validate_ground_truth hold, per training image, the trunk features (conv2 x 7 x 7), the unit
 # activations and the per-channel products of fc1 (conv2 x fc1) as float32, each twice (data and its shuffled copy)
