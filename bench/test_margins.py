@@ -101,16 +101,39 @@ def workflow_rows(split, seed: int) -> list[dict]:
     return rows
 
 
+def workflow_symbiote_rows(split, seed: int) -> list[dict]:
+    """tests/test_workflow.py: on config/test.yaml's two-epoch primaries, every class's activation-reading symbiote
+    (the config's symbiote settings) leaves a target accuracy <= 0.1."""
+    rows = []
+    for sparsity in (0.0, 0.8):
+        torch.manual_seed(seed)
+        model, _ = train_primary(
+            split, SMALL, PrimaryTraining(epochs=2, seed=seed, sparsity=sparsity), torch.device("cpu")
+        )
+        sym, _ = train_symbiotes(model, split.x_train, split.y_train, SymbioteArch(), SymbioteTraining(seed=seed))
+        matrix = inhibition_matrix(model, sym, split.x_test, split.y_test, 10)
+        rows.append(
+            {
+                "test": "test_workflow",
+                "quantity": f"max target accuracy over classes, sparsity {sparsity}",
+                "seed": seed,
+                "value": float(matrix.diagonal().max()),
+            }
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--parts", nargs="+", default=["symbiote", "workflow", "ground_truth", "workflow_symbiote"])
     args = parser.parse_args()
     torch.set_num_threads(1)
     split = load_mnist5k(seed=0, test_size=1000)
     rows = []
     for seed in args.seeds:
-        for part in (symbiote_rows, workflow_rows, ground_truth_rows):
+        for part in (globals()[f"{name}_rows"] for name in args.parts):
             rows += part(split, seed)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             pd.DataFrame(rows).to_csv(args.out, index=False)
