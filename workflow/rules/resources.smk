@@ -7,16 +7,24 @@ import json
 import math
 import struct
 
-# A job that starts Python, imports torch and loads the split: max_rss 1,018-1,125 MB (mnist5k, main's benchmarks).
-TORCH_JOB_MB = 1500
+# A job that starts Python, imports torch and loads the split, before its data-dependent part. Measured max_rss on
+# mnist5k (config/test.yaml, and main's run of the default config): train_primary 781-1,125 MB, analyse_sparsity
+# 807-1,170 MB, train_symbiotes 1,078-1,339 MB. On SLURM the job step also holds Snakemake's job wrapper (about
+# 140 MB), which the job's own benchmark does not count.
+TORCH_JOB_MB = {
+    "train_primary": 1350,
+    "analyse_sparsity": 1300,
+    "train_symbiotes": 1500,
+    "validate_ground_truth": 1500,
+}
 # prepare_data: torch and torchvision, reading the IDX files (max_rss 1,076 MB on mnist5k, 888 MB on Fashion-MNIST).
 PREPARE_DATA_MB = 1600
 # Jobs without torch: tables, statistics and the paper (pandas, jinja2) peak at 146-180 MB, figures (matplotlib) at
-# 188-243 MB (max_rss, main's run of the default config).
+# 162-243 MB (max_rss, config/test.yaml and main's run of the default config).
 TABLE_JOB_MB = 280
-# provenance reads JSON and benchmark files with the standard library: 27 MB.
-LIGHT_JOB_MB = 50
-PLOT_JOB_MB = 350
+PLOT_JOB_MB = 320
+# provenance reads JSON and benchmark files with the standard library: 22-27 MB.
+LIGHT_JOB_MB = 40
 # train_symbiotes and validate_ground_truth hold, per training image, the trunk features (conv2 x 7 x 7), the unit
 # activations and the per-channel products of fc1 (conv2 x fc1) as float32, each twice (data and its shuffled copy)
 # plus transients: 2.4-2.6 copies measured at full Fashion-MNIST size (5,439-5,845 MB per job), 3 declared.
@@ -64,13 +72,13 @@ def job_mb(name, n_train, n_test):
     """Declared peak memory (MB) of one job of rule `name` on a split of n_train + n_test images, first attempt."""
     images = n_train + n_test
     if name in ("train_symbiotes", "validate_ground_truth"):
-        return TORCH_JOB_MB + n_train * symbiote_image_mb()
+        return TORCH_JOB_MB[name] + n_train * symbiote_image_mb()
     if (
         name == "train_primary"
     ):  # the split as float32, and the test split's activations for polysemanticity
-        return TORCH_JOB_MB + images * 3 * 784 * 4 / 2**20
+        return TORCH_JOB_MB[name] + images * 3 * 784 * 4 / 2**20
     if name == "analyse_sparsity":  # each seed's models evaluated on the test split
-        return TORCH_JOB_MB + len(config["seeds"]) * n_test * symbiote_image_mb()
+        return TORCH_JOB_MB[name] + len(config["seeds"]) * n_test * symbiote_image_mb()
     raise ValueError(f"no memory model for rule {name}")
 
 
