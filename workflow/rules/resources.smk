@@ -92,7 +92,7 @@ def mem_mb(name):
 
 
 def runtime(name):
-    """resources: runtime (minutes) of a torch rule `name`: 10 minutes of start-up and slack plus its training work."""
+    """resources: runtime in minutes of a torch rule `name`, 10 minutes of start-up and slack plus its training."""
     epochs = {
         "train_primary": config["primary"]["epochs"],
         "train_symbiotes": config["symbiote"]["epochs"],
