@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# A run killed with SIGKILL leaves Snakemake's lock behind: when no Snakemake is running, a lock is stale and is lifted,
-# so that the same command resumes the run (incomplete outputs are redone: profiles/default sets rerun-incomplete).
+# A run killed with SIGKILL leaves Snakemake's lock behind. It is lifted only when stale (no live Snakemake works in
+# this folder, src/symbiosis/runlock.py), so that the same command resumes the run (incomplete outputs are redone:
+# profiles/default sets rerun-incomplete); beside a live run here, it refuses with one line.
 reproduce: $(STAMP)
-	@pgrep -f '[s]nakemake.*--cores' >/dev/null || snakemake --unlock $(SNAKEMAKE_ARGS) >/dev/null 2>&1 || true
+	@PYTHONPATH=src python -m symbiosis.runlock $(SNAKEMAKE_ARGS)
 	snakemake --cores all $(SNAKEMAKE_ARGS)
 
 dry-run: $(STAMP)

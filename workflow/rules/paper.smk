@@ -10,7 +10,7 @@ rule stats:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis stats --tables {input} --out {output} 2> {log}"
@@ -34,7 +34,7 @@ rule main_table:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis main-table --summaries {input.summaries} --findings {input.findings} "
@@ -55,7 +55,7 @@ rule provenance:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=LIGHT_JOB_MB,
         runtime=5,
     params:
         config=shlex.quote(json.dumps(config, sort_keys=True)),
@@ -107,7 +107,7 @@ rule paper:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     params:
         config=shlex.quote(json.dumps(config, sort_keys=True)),
@@ -154,7 +154,7 @@ rule paper_latex_pdf:
     conda:
         "../envs/latex.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=10,
     shell:
         "cd paper/build/{wildcards.dataset} && latexmk -pdf -jobname=paper-latex -interaction=nonstopmode "
