@@ -97,7 +97,7 @@ def test_the_bibliography_holds_the_method_and_its_background():
         "decao2020diffmask": ("De Cao et al.", "2020"),
         "conmy2023acdc": ("Conmy et al.", "2023"),
         "nanda2023attribution": ("Nanda", "2023"),
-        "syed2023attribution": ("Syed et al.", "2023"),
+        "syed2023attribution": ("Syed et al.", "2024"),
         "wu2024reft": ("Wu et al.", "2024"),
         "bricken2023monosemanticity": ("Bricken et al.", "2023"),
         "razgar2024lens": ("Razgar", "2024"),
