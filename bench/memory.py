@@ -14,6 +14,7 @@ Fashion-MNIST at full size, on a subset of its jobs:
 """
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -35,7 +36,9 @@ def copy_workflow(work: Path) -> None:
 
 def snakemake(work: Path, configfiles: list[str], targets: list[str], *args: str) -> str:
     cmd = [sys.executable, "-m", "snakemake", *targets, *args, "--configfile", *configfiles]
-    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
+    # Jobs run `python -m symbiosis`: this interpreter's environment first on PATH, as `make reproduce` does.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         sys.exit(f"memory: {' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
     return proc.stdout + proc.stderr
