@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# A run killed with SIGKILL leaves Snakemake's lock behind: when no Snakemake is running, a lock is stale and is lifted,
-# so that the same command resumes the run (incomplete outputs are redone: profiles/default sets rerun-incomplete).
+# A run killed with SIGKILL leaves Snakemake's lock behind. It is lifted only when stale (no live Snakemake works in
+# this folder, src/symbiosis/runlock.py), so that the same command resumes the run (incomplete outputs are redone:
+# profiles/default sets rerun-incomplete); beside a live run here, it refuses with one line.
 reproduce: $(STAMP)
-	@pgrep -f '[s]nakemake.*--cores' >/dev/null || snakemake --unlock $(SNAKEMAKE_ARGS) >/dev/null 2>&1 || true
+	@PYTHONPATH=src python -m symbiosis.runlock $(SNAKEMAKE_ARGS)
 	snakemake --cores all $(SNAKEMAKE_ARGS)
 
 dry-run: $(STAMP)
@@ -42,6 +43,7 @@ bench: $(STAMP)
 	python bench/primary_throughput.py --out bench/out/primary_throughput.json
 	python bench/symbiote_batching.py --out bench/out/symbiote_batching.json
 	python bench/ablation_speed.py --out bench/out/ablation_speed.json
+	python bench/gating_paths.py --out bench/out/gating_paths.json
 	python bench/workflow_time.py --out bench/out/workflow_time.json
 
 clean:

@@ -12,6 +12,7 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/resources.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/primaries.smk"
 include: "workflow/rules/symbiotes.smk"
@@ -40,6 +41,7 @@ localrules:
     provenance,
     paper,
     paper_pdf,
+    paper_latex_pdf,
 
 
 rule all:
@@ -67,6 +69,13 @@ rule all:
             dataset=config["dataset"],
             ext=("csv", "tex", "md"),
         ),
-        "paper/build/paper.md",
-        "paper/build/paper.tex",
-        "paper/build/paper.pdf" if BUILD_PDF else [],
+        expand(
+            "paper/build/{dataset}/paper.{ext}",
+            dataset=config["dataset"],
+            ext=("md", "tex", "typ", "pdf"),
+        ),
+        (
+            expand("paper/build/{dataset}/paper-latex.pdf", dataset=config["dataset"])
+            if BUILD_LATEX_PDF
+            else []
+        ),

@@ -3,7 +3,10 @@
 Installs SLURM 22.05 and munge from Debian where they are missing, writes /etc/slurm/slurm.conf (the only place the
 plugin's job steps find it), starts munged, slurmctld and slurmd, waits for the node to be idle, and stops every
 daemon it started by its pid file. The settings follow ../shared/notes/slurm.md: no cgroups in these VMs
-(proctrack/linuxproc, task/none), no accounting database (the profile reads job states from squeue).
+(proctrack/linuxproc, task/none), no accounting database (the profile reads job states from squeue). Memory is
+enforced without cgroups, as on a cluster that enforces it: memory is a consumable resource (CR_Core_Memory, so each
+job gets the `--mem` the profile asks for), SLURM's own accounting samples every process of a job step each second
+(jobacct_gather/linux) and kills a step whose resident memory exceeds its request (OverMemoryKill).
 """
 
 from __future__ import annotations
@@ -54,9 +57,11 @@ SlurmUser=root
 AuthType=auth/munge
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherParams=OverMemoryKill
+JobAcctGatherFrequency=task=1
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
+SelectTypeParameters=CR_Core_Memory
 ReturnToService=2
 SlurmctldPidFile={PIDS["slurmctld"]}
 SlurmdPidFile={PIDS["slurmd"]}

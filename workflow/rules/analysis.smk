@@ -25,12 +25,13 @@ rule analyse_sparsity:
         "logs/{dataset}/analyse_sparsity/s{sparsity}.log",
     benchmark:
         "benchmarks/{dataset}/analyse_sparsity/s{sparsity}.tsv"
+    retries: 2
     conda:
         "../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=20,
+        mem_mb=mem_mb("analyse_sparsity"),
+        runtime=runtime("analyse_sparsity"),
     params:
         settings=settings("analyse-sparsity"),
         out_dirs=lambda w: level(w, MODEL_DIR),
@@ -50,12 +51,13 @@ rule validate_ground_truth:
         "logs/{dataset}/validate_ground_truth.log",
     benchmark:
         "benchmarks/{dataset}/validate_ground_truth.tsv"
+    retries: 2
     conda:
         "../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=20,
+        mem_mb=mem_mb("validate_ground_truth"),
+        runtime=runtime("validate_ground_truth"),
     params:
         settings=settings("validate-ground-truth"),
     shell:
@@ -80,7 +82,7 @@ rule analysis_tables:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis analysis-tables --features {input.features} "

@@ -48,8 +48,9 @@ shell.prefix(
     f"set -euo pipefail; export PYTHONPATH='{SRC}'${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
 )
 MODEL_DIR = "results/{dataset}/models/s{sparsity}-seed{seed}"
-# The PDF of the paper is built where a TeX engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
-BUILD_PDF = shutil.which("latexmk") is not None
+# The paper's PDF comes from Typst (a Python wheel) everywhere; its LaTeX twin, paper-latex.pdf, only where a TeX
+# engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
+BUILD_LATEX_PDF = shutil.which("latexmk") is not None
 
 
 wildcard_constraints:

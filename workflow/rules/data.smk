@@ -9,7 +9,7 @@ rule prepare_data:
     conda:
         "../envs/torch.yaml"
     resources:
-        mem_mb=2000,
+        mem_mb=PREPARE_DATA_MB,
         runtime=10,
     params:
         settings=settings("prepare-data"),

@@ -60,7 +60,7 @@ for figure, tables in FIGURE_TABLES.items():
         conda:
             "../envs/report.yaml"
         resources:
-            mem_mb=1000,
+            mem_mb=PLOT_JOB_MB,
             runtime=5,
         params:
             command=f"plot-{figure.replace('_', '-')}",

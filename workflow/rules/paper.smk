@@ -10,7 +10,7 @@ rule stats:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     params:
         settings=settings("stats"),
@@ -43,7 +43,7 @@ rule main_table:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis main-table --summaries {input.summaries} --findings {input.findings} "
@@ -64,7 +64,7 @@ rule provenance:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=LIGHT_JOB_MB,
         runtime=5,
     params:
         config=shlex.quote(json.dumps(config, sort_keys=True)),
@@ -76,13 +76,14 @@ rule provenance:
 rule paper:
     input:
         templates=expand(
-            "paper/templates/{name}.j2", name=("paper", "markdown", "latex")
+            "paper/templates/{name}.j2",
+            name=("paper", "markdown", "latex", "typst"),
         ),
-        code="src/symbiosis/report/paper.py",
+        code=expand("src/symbiosis/report/{name}.py", name=("paper", "typeset")),
+        bibliography="paper/references.bib",
         # every results file that symbiosis.report.paper.context reads
         results=expand(
-            "results/{dataset}/{name}",
-            dataset=config["dataset"],
+            "results/{{dataset}}/{name}",
             name=(
                 "data.json",
                 "findings.json",
@@ -99,55 +100,71 @@ rule paper:
                 ),
             ),
         ),
-        table=expand(
-            "results/{dataset}/main_table.{ext}",
-            dataset=config["dataset"],
-            ext=("md", "tex"),
-        ),
-        provenance=expand(
-            "results/{dataset}/provenance.json", dataset=config["dataset"]
-        ),
+        table=expand("results/{{dataset}}/main_table.{ext}", ext=("md", "tex")),
+        provenance="results/{dataset}/provenance.json",
         figures=expand(
-            "figures/{dataset}/{figure}.{ext}",
-            dataset=config["dataset"],
-            figure=FIGURES,
-            ext=("pdf", "png"),
+            "figures/{{dataset}}/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png")
         ),
     output:
-        md="paper/build/paper.md",
-        tex="paper/build/paper.tex",
+        md="paper/build/{dataset}/paper.md",
+        tex="paper/build/{dataset}/paper.tex",
+        typ="paper/build/{dataset}/paper.typ",
     log:
-        "logs/paper.log",
+        "logs/{dataset}/paper.log",
     benchmark:
-        "benchmarks/paper.tsv"
+        "benchmarks/paper/{dataset}.tsv"  # outside benchmarks/{dataset}, which the provenance record sums
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=TABLE_JOB_MB,
+        runtime=5,
+    params:
+        config=shlex.quote(json.dumps(config, sort_keys=True)),
+    shell:
+        "python -m symbiosis paper --templates paper/templates --bibliography {input.bibliography} "
+        "--config-json {params.config} --results results/{wildcards.dataset} --figures figures/{wildcards.dataset} "
+        "--provenance {input.provenance} --table-md {input.table[0]} --table-tex {input.table[1]} "
+        "--md {output.md} --tex {output.tex} --typ {output.typ} 2> {log}"
+
+
+# The PDF, typeset by Typst from the Python wheel `typst`: no TeX installation needed.
+rule paper_pdf:
+    input:
+        typ="paper/build/{dataset}/paper.typ",
+        bibliography="paper/references.bib",
+        figures=expand("figures/{{dataset}}/{figure}.pdf", figure=FIGURES),
+    output:
+        "paper/build/{dataset}/paper.pdf",
+    log:
+        "logs/{dataset}/paper_pdf.log",
+    benchmark:
+        "benchmarks/paper_pdf/{dataset}.tsv"
     conda:
         "../envs/report.yaml"
     resources:
         mem_mb=1000,
         runtime=5,
-    params:
-        dataset=config["dataset"],
-        config=shlex.quote(json.dumps(config, sort_keys=True)),
     shell:
-        "python -m symbiosis paper --templates paper/templates --config-json {params.config} "
-        "--results results/{params.dataset} --figures figures/{params.dataset} "
-        "--provenance {input.provenance} --table-md {input.table[0]} --table-tex {input.table[1]} "
-        "--md {output.md} --tex {output.tex} 2> {log}"
+        "python -m symbiosis typeset --typ {input.typ} --pdf {output} --root . 2> {log}"
 
 
-rule paper_pdf:
+# The LaTeX PDF, for venues that want LaTeX: only where latexmk is installed (BUILD_LATEX_PDF).
+rule paper_latex_pdf:
     input:
-        "paper/build/paper.tex",
+        tex="paper/build/{dataset}/paper.tex",
+        bibliography="paper/references.bib",
+        figures=expand("figures/{{dataset}}/{figure}.pdf", figure=FIGURES),
     output:
-        "paper/build/paper.pdf",
+        "paper/build/{dataset}/paper-latex.pdf",
     log:
-        "logs/paper_pdf.log",
+        "logs/{dataset}/paper_latex_pdf.log",
     benchmark:
-        "benchmarks/paper_pdf.tsv"
+        "benchmarks/paper_latex_pdf/{dataset}.tsv"
     conda:
         "../envs/latex.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=10,
     shell:
-        "cd paper/build && latexmk -pdf -interaction=nonstopmode -halt-on-error paper.tex > ../../{log} 2>&1"
+        "cd paper/build/{wildcards.dataset} && latexmk -pdf -jobname=paper-latex -interaction=nonstopmode "
+        "-halt-on-error paper.tex > ../../../{log} 2>&1"

@@ -9,12 +9,13 @@ rule train_primary:
         "logs/{dataset}/train_primary/s{sparsity}-seed{seed}.log",
     benchmark:
         "benchmarks/{dataset}/train_primary/s{sparsity}-seed{seed}.tsv"
+    retries: 2
     conda:
         "../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=mem_mb("train_primary"),
+        runtime=runtime("train_primary"),
     params:
         settings=settings("train-primary"),
     shell:
@@ -37,7 +38,7 @@ rule primaries_table:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis primaries-table --sidecars {input.sidecars} --units {input.units} "

@@ -19,12 +19,13 @@ rule train_symbiotes:
         "logs/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.log",
     benchmark:
         "benchmarks/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.tsv"
+    retries: 2
     conda:
         "../envs/torch.yaml"
     threads: config["threads"]
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=mem_mb("train_symbiotes"),
+        runtime=runtime("train_symbiotes"),
     params:
         settings=settings("train-symbiotes"),
         out=lambda w: expand(
@@ -59,7 +60,7 @@ rule symbiotes_table:
     conda:
         "../envs/report.yaml"
     resources:
-        mem_mb=1000,
+        mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
         "python -m symbiosis symbiotes-table --summaries {input.summaries} "

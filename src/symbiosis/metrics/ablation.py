@@ -34,7 +34,7 @@ def ablated_logits(
     w = primary.fc1.weight.view(primary.fc1.out_features, primary.arch.conv2, -1)  # [F, C, s*s]
     per_channel = torch.einsum("bcs,fcs->bcf", trunk.flatten(2), w)  # [B, C, F]
     mean_channel = torch.einsum("cs,fcs->cf", means["conv2"].flatten(1), w)  # [C, F]
-    masks = masks.to(trunk.dtype)
+    masks = masks.to(trunk.device, trunk.dtype)  # callers may pass CPU masks (circuits) with CUDA data
     pre = primary.fc1(trunk.flatten(1)) + torch.einsum("mc,bcf->mbf", masks[:, conv], mean_channel - per_channel)
     h = F.relu(pre)
     on = masks[:, None, fc]  # [M, 1, F]

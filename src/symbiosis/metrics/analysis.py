@@ -266,7 +266,8 @@ def analyse_universality(models: list[dict], x_eval: torch.Tensor, settings: Ana
     """One row per pair of seeds (A, B) at one sparsity level. models: per seed a dict with its seed, primary,
     activation-reading symbiotes, selection and evaluation halves, selection scores and live units."""
     torch.manual_seed(settings.seed)
-    random_net = PrimaryCNN(models[0]["primary"].arch).eval()
+    primary = models[0]["primary"]
+    random_net = PrimaryCNN(primary.arch).to(next(primary.parameters()).device).eval()  # CKA on-device
     random_reps = universality.layer_representations(random_net, trunk_features(random_net, x_eval))
     for m in models:
         evaluation = m["evaluation"]

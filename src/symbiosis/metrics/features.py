@@ -24,7 +24,8 @@ def top_units(scores: torch.Tensor, fraction: float) -> torch.Tensor:
 def recovery(scores: torch.Tensor, importance: torch.Tensor, truth: torch.Tensor) -> list[dict]:
     """Per class: Spearman rho and its p-value against `importance`, and ROC-AUC against the bool `truth` sets."""
     rows = []
-    for s, imp, g in zip(scores.double().numpy(), importance.double().numpy(), truth.numpy(), strict=True):
+    scores, importance, truth = scores.double().cpu(), importance.double().cpu(), truth.cpu()  # NumPy needs the CPU
+    for s, imp, g in zip(scores.numpy(), importance.numpy(), truth.numpy(), strict=True):
         rho, p = stats.spearmanr(s, imp) if np.ptp(s) > 0 and np.ptp(imp) > 0 else (np.nan, np.nan)
         auc = roc_auc_score(g, s) if 0 < g.sum() < len(g) else np.nan
         rows.append({"spearman": float(rho), "spearman_p": float(p), "auc": float(auc)})

@@ -217,7 +217,7 @@ def _permuted(primary, sym, x, y, settings: AnalysisSettings) -> list[dict]:
     copy = universality.permute_primary(primary, perm)
     clean_a, clean_b = clean_pass(primary, x), clean_pass(copy, x)
     found = universality.match_units(clean_a.units, clean_b.units, arch)
-    live = clean_a.units.std(0) > 0
+    live = (clean_a.units.std(0) > 0).cpu()  # indexes the matching, a CPU tensor
     strength_a = intervention_strength(sym, clean_a.units, y)
     strength_b = intervention_strength(sym.permuted(perm), clean_b.units, y)
     agree = universality.agreement(

@@ -32,12 +32,14 @@ def analyse_sparsity_step(
             f"{n} --models need {n * k} --symbiotes (one per model and kind, model by model) and {n} --out-dirs; "
             f"got {len(symbiotes)} and {len(out_dirs)}"
         )
+    device = resolve_device(config["device"])
     set_threads(threads)
     loaded, labels = [], []
     for i, path in enumerate(models):
-        primary, meta = load_primary(path)
+        primary, meta = load_primary(path, device=device)
         model_id = PrimaryRecord.from_json(meta).model
-        loaded.append((model_id.seed, primary, [load_symbiotes(p, primary.arch)[0] for p in symbiotes[i * k :][:k]]))
+        kinds = [load_symbiotes(p, primary.arch, device=device)[0] for p in symbiotes[i * k :][:k]]
+        loaded.append((model_id.seed, primary, kinds))
         labels.append(model_id.labels())
     split = load_split(data)
     settings = AnalysisSettings.from_config(config["analysis"])

@@ -32,7 +32,7 @@ def match_units(units_a: torch.Tensor, units_b: torch.Tensor, arch: PrimaryArch)
     """pi [U]: for each unit of model A the unit of model B it is matched to, layer by layer (maximum correlation)."""
     perm = torch.empty(arch.n_units, dtype=torch.long)
     for s in arch.slices.values():
-        rows, cols = linear_sum_assignment(correlation(units_a[:, s], units_b[:, s]).numpy(), maximize=True)
+        rows, cols = linear_sum_assignment(correlation(units_a[:, s], units_b[:, s]).cpu().numpy(), maximize=True)
         perm[s.start + rows] = torch.as_tensor(s.start + cols)
     return perm
 
@@ -53,7 +53,7 @@ def random_permutations(arch: PrimaryArch, n: int, seed: int) -> torch.Tensor:
 
 def _standard_ranks(scores: torch.Tensor) -> torch.Tensor:
     """Row-wise ranks (ties averaged), centred and scaled to unit norm: Spearman rho is then a dot product."""
-    r = torch.as_tensor(stats.rankdata(scores.numpy(), axis=-1), dtype=torch.float64)
+    r = torch.as_tensor(stats.rankdata(scores.cpu().numpy(), axis=-1), dtype=torch.float64)
     r = r - r.mean(-1, keepdim=True)
     return r / r.norm(dim=-1, keepdim=True)  # a constant row gives NaN, left out of the class mean
 

@@ -29,6 +29,15 @@ from symbiosis.data.datasets import to_float
 GATED_LAYERS = ("conv2", "fc1")
 
 
+def unit_slices(units: dict[str, int]) -> dict[str, slice]:
+    """{layer: its positions along the unit axis} for layers laid out one after another in the given order."""
+    out, start = {}, 0
+    for name, n in units.items():
+        out[name] = slice(start, start + n)
+        start += n
+    return out
+
+
 @settings("architecture")
 class PrimaryArch:
     """The primary's widths (conv1, conv2, fc1: the config's `architecture`) and its fixed shape. The one place that
@@ -54,11 +63,7 @@ class PrimaryArch:
     @property
     def slices(self) -> dict[str, slice]:
         """The positions of each gated layer's units along the unit axis."""
-        out, start = {}, 0
-        for name, n in self.units.items():
-            out[name] = slice(start, start + n)
-            start += n
-        return out
+        return unit_slices(self.units)
 
     def unit_index(self) -> list[tuple[str, int]]:
         """(layer, index within the layer) of every gated unit, along the unit axis."""

@@ -61,7 +61,7 @@ def train_primary(
     extra_loss(model, images, labels): added to the cross-entropy of every batch."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    model = PrimaryCNN(arch).to(device)
+    model = (arch.build() if hasattr(arch, "build") else PrimaryCNN(arch)).to(device)  # e.g. symbiosis.mlp.MLPArch
     if prepare is not None:
         prepare(model)
     x, y = to_float(split.x_train).to(device), split.y_train.to(device)

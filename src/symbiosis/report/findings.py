@@ -98,7 +98,7 @@ def word_findings(records: dict[str, dict], alpha: float = ALPHA) -> dict[str, d
                 if equivalent is not None and equivalent["p_corrected"] < alpha:
                     record["wording"] = f"does not change (within {equivalent['margin']:g}, TOST)"
                 elif not resolvable:
-                    record["wording"] = f"cannot be resolved from {record['n']} points (inconclusive)"
+                    record["wording"] = f"shows no resolvable trend ({record['n']} points are too few; inconclusive)"
         elif "verdict" in record:
             record["verdict"] = "equivalent" if record["significant"] else "inconclusive"
         out[key] = record

@@ -2,13 +2,16 @@
 
 Undefined variables are errors (StrictUndefined), numbers reach the text through filters that format them, and every
 sentence that states a finding takes its wording from `findings.json` (symbiosis.findings). One body template serves
-both formats; `markdown.j2` and `latex.j2` supply the format's macros (sections, figures, tables, percentages).
+every format; `markdown.j2`, `latex.j2` and `typst.j2` supply the format's macros (sections, figures, tables,
+citations). Citations resolve against paper/references.bib and every included figure must be referred to in the text
+(symbiosis.report.typeset); Typst's PDF needs no TeX.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import jinja2
@@ -17,9 +20,12 @@ import pandas as pd
 from symbiosis.errors import SymbiosisError
 from symbiosis.files import read_json, write_with
 from symbiosis.report.findings import ALPHA
+from symbiosis.report.typeset import Bibliography, Figures, typst_math_spans, typst_table, typst_text
 
-FORMATS = {"md": "markdown.j2", "tex": "latex.j2"}
-CONFIDENCE = 0.95  # of every interval in the tables (symbiosis.report.stats.t_interval's default)
+FORMATS = {"md": "markdown.j2", "tex": "latex.j2", "typ": "typst.j2"}
+CONFIDENCE = 0.95  # of every interval in the tables (bootstrap over seeds, symbiosis.report.stats)
+# The datasets as a reader knows them; a subset is named with its size, read from the data split (data.json).
+DATASET_TITLES = {"mnist5k": "MNIST ({n:,}-image subset)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 
 def _number(value, digits: int = 3) -> str:
@@ -31,7 +37,7 @@ def _number(value, digits: int = 3) -> str:
 def _p_value(p) -> str:
     """p-values as they are usually written: three decimals, or '< 0.001'."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "n/a"
+        return "= n/a"
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
@@ -42,13 +48,13 @@ def environment(template_dir: str | Path, fmt: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    percent = "\\,\\%" if fmt == "tex" else " %"
+    percent = {"tex": "\\,\\%", "typ": "\u202f%"}.get(fmt, " %")
     env.filters["num"] = _number
     env.filters["pct"] = lambda v, digits=1: "n/a" if v is None or math.isnan(v) else f"{100 * v:.{digits}f}{percent}"
     env.filters["pval"] = _p_value
     env.filters["pts"] = lambda v: "n/a" if v is None or math.isnan(v) else f"{100 * v:.1f} percentage points"
     env.filters["g"] = lambda v: f"{v:g}"
-    env.filters["text"] = _latex_text if fmt == "tex" else (lambda v: v)
+    env.filters["text"] = {"tex": _latex_text, "typ": typst_text}.get(fmt, lambda v: v)
     return env
 
 
@@ -71,16 +77,21 @@ def context(
     config: dict,
     main_table: dict[str, str],
     provenance: dict,
+    bibliography: Path,
 ) -> dict:
     """Everything the templates may use, read from the results files of one dataset; `provenance` is the run's
-    record (symbiosis.report.provenance.run_record)."""
+    record (symbiosis.report.provenance.run_record), `bibliography` the BibTeX file the text cites."""
     figure_files = {
         p.stem: Path(os.path.relpath(p.resolve(), out_dir.resolve())) for p in sorted(figures.glob("*.pdf"))
     }
+    data = read_json(results / "data.json")
     return {
         "config": config,
+        "dataset_title": DATASET_TITLES[config["dataset"]].format(n=data["train"] + data["test"]),
+        "bibliography": str(bibliography),
+        "bibliography_path": os.path.relpath(Path(bibliography).resolve(), out_dir.resolve()),
         "config_hash": provenance["config_hash"],
-        "data": read_json(results / "data.json"),
+        "data": data,
         "confidence": CONFIDENCE,
         "alpha": ALPHA,
         "primaries": _rows(results / "primaries_summary.csv"),
@@ -90,15 +101,19 @@ def context(
         "universality": _rows(results / "universality_summary.csv"),
         "ground_truth": _rows(results / "ground_truth.csv"),
         "findings": read_json(results / "findings.json"),
-        "main_table": main_table,
+        "main_table": {**main_table, "typ": typst_table(main_table["md"])},
         "figures": {name: str(path.with_suffix("")) for name, path in figure_files.items()},
         "provenance": provenance,
     }
 
 
 def render(template_dir: str | Path, fmt: str, ctx: dict, out: str | Path) -> None:
-    """Render paper.<fmt> from the shared body with the format's macros; a missing value is an error naming it."""
+    """Render paper.<fmt> from the shared body with the format's macros; a missing value, a citation missing from
+    the bibliography or a figure never referred to is an error naming it."""
     env = environment(template_dir, fmt)
+    env.globals["figs"] = figures = Figures()
+    if "bibliography" in ctx:
+        env.globals["bib"] = Bibliography(ctx["bibliography"])
     try:
         text = env.get_template("paper.j2").render(**ctx, macros=FORMATS[fmt], output_format=fmt)
     except jinja2.UndefinedError as e:
@@ -107,4 +122,9 @@ def render(template_dir: str | Path, fmt: str, ctx: dict, out: str | Path) -> No
         raise SymbiosisError(f"paper template {e.name}, line {e.lineno}: {e.message}") from None
     except jinja2.TemplateError as e:
         raise SymbiosisError(f"paper template error: {e}") from None
+    text = figures.resolve(text)
+    if fmt in ("md", "typ"):  # a wrapped line that starts with "0." or "1." would become a numbered list
+        text = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", text, flags=re.M)
+    if fmt == "typ":
+        text = typst_math_spans(text)
     write_with(out, lambda tmp: tmp.write_text(text))

@@ -182,7 +182,8 @@ def bootstrap_interval(
         method="percentile",
         rng=np.random.default_rng(seed),
     ).confidence_interval
-    return (mean, float(max(ci.low, low)), float(min(ci.high, high)))
+    # a resampled mean lies within the values' range; clipping removes float rounding past its ends
+    return (mean, float(max(ci.low, low, x.min())), float(min(ci.high, high, x.max())))
 
 
 def word_claim(

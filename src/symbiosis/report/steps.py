@@ -91,6 +91,8 @@ def paper_step(
     table_tex: Path,
     md: Path,
     tex: Path,
+    typ: Path,
+    bibliography: Path,
 ) -> None:
     from symbiosis.report.paper import context, render
 
@@ -101,6 +103,7 @@ def paper_step(
         json.loads(config_json),
         {"md": table_md.read_text(), "tex": table_tex.read_text()},
         read_json(provenance),
+        bibliography,
     )
-    render(templates, "md", ctx, md)
-    render(templates, "tex", ctx, tex)
+    for fmt, out in (("md", md), ("tex", tex), ("typ", typ)):
+        render(templates, fmt, ctx, out)

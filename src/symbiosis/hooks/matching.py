@@ -1,0 +1,50 @@
+"""Cross-architecture matching: the units of one model's layer to another model's layer, seen on the same inputs.
+
+`symbiosis.universality.match_units` (Hungarian on activation correlation, Li et al. 2016) does the matching, with a
+one-layer `GatedLayers` as the description. The null breaks the pairing of inputs: model B's activations with their
+rows (inputs) shuffled, matched again; the matched correlation of unrelated activations is what matching finds by
+itself in noise (it is not zero: the assignment picks the largest of many chance correlations).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from symbiosis.errors import SymbiosisError
+from symbiosis.hooks.layers import GatedLayer, GatedLayers
+from symbiosis.metrics import universality
+
+
+def matched_correlation(units_a: torch.Tensor, units_b: torch.Tensor) -> tuple[torch.Tensor, float]:
+    """(pi [U]: A's unit u matched to B's unit pi[u], the mean correlation of the matched pairs of live units), for
+    one layer of each model, units_a [N, U] and units_b [N, U], on the same N inputs."""
+    if units_a.shape != units_b.shape:
+        raise SymbiosisError(
+            f"matching needs the same inputs and as many units on both sides; got {tuple(units_a.shape)} and "
+            f"{tuple(units_b.shape)}"
+        )
+    one_layer = GatedLayers((GatedLayer("layer", "linear", units_a.shape[1]),))
+    perm = universality.match_units(units_a, units_b, one_layer)
+    a, b = units_a.cpu(), units_b.cpu()
+    corr = universality.correlation(a, b)[torch.arange(len(perm)), perm]
+    live = (a.std(0) > 0) & (b.std(0) > 0)[perm]  # dead units are left out (DESIGN.md §3)
+    return perm, float(corr[live].mean())
+
+
+def match_against_null(units_a: torch.Tensor, units_b: torch.Tensor, n_null: int, seed: int) -> dict:
+    """Matching of two layers with its input-shuffling null of `n_null` draws: the permutation, the observed mean
+    matched correlation, the null's mean and sd, z, and p = (1 + #null >= observed) / (1 + n_null)."""
+    perm, observed = matched_correlation(units_a, units_b)
+    g = torch.Generator().manual_seed(seed)
+    b = units_b.cpu()
+    null = np.array([matched_correlation(units_a, b[torch.randperm(len(b), generator=g)])[1] for _ in range(n_null)])
+    sd = null.std(ddof=1)
+    return {
+        "perm": perm,
+        "matched_correlation": observed,
+        "null_mean": float(null.mean()),
+        "null_sd": float(sd),
+        "z": float((observed - null.mean()) / sd) if sd > 0 else float("nan"),
+        "p": float((1 + (null >= observed).sum()) / (1 + n_null)),
+    }

@@ -1,0 +1,125 @@
+"""Training and evaluating the symbiotes of any model through forward hooks (`symbiosis.hooks.layers`).
+
+The symbiotes are the project's own (`symbiosis.symbiote.Symbiotes`: one per target class, a class axis K through
+every parameter, g in (0, g_max), g = 1 at initialisation) with the same loss (`symbiote_loss`); only the primary's
+side differs: instead of the CNN's fused, cached head, every step runs the whole model twice through hooks, once
+clean (what the symbiotes read) and once gated, with all K classes' edits as one batch of K * B
+(bench/gating_paths.py measures what the generality costs against the fused path).
+
+Data come as any iterable of (x, y) batches (a DataLoader); each batch is moved to the model's device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from symbiosis.hooks.layers import GatedLayers, gated_logits, model_device, record
+from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
+from symbiosis.symbiote.train import SymbioteTraining, _masked_mean, symbiote_loss
+
+
+def batches(loader: Iterable, device: torch.device):
+    for x, y in loader:
+        yield x.to(device), y.to(device)
+
+
+@torch.no_grad()
+def clean_units(model: nn.Module, layers: GatedLayers, loader: Iterable) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every batch's clean unit activations, concatenated: units [N, U] on the model's device, labels [N] on the CPU."""
+    device = model_device(model)
+    units, labels = [], []
+    for x, y in batches(loader, device):
+        units.append(record(model, layers, x)[1])
+        labels.append(y.cpu())
+    return torch.cat(units), torch.cat(labels)
+
+
+def edit_logits(model: nn.Module, layers: GatedLayers, sym: Symbiotes, x: torch.Tensor, units: torch.Tensor):
+    """Every symbiote applied to one batch: logits [K, B, classes] and each class's intervention size [K] (mean
+    |g - 1|, or mean |shift| in standard deviations for steering), as `Symbiotes.edit` does for the fused CNN."""
+    gates, shifts = sym(units)
+    logits = gated_logits(model, layers, x, gates=gates, shifts=shifts)
+    penalty = (gates - 1).abs().mean((1, 2)) if gates is not None else sym.shift.abs().mean(1)
+    return logits, penalty
+
+
+def train_symbiotes(
+    model: nn.Module,
+    layers: GatedLayers,
+    loader: Iterable,
+    arch: SymbioteArch | None = None,
+    cfg: SymbioteTraining | None = None,
+    progress: bool = False,
+) -> tuple[Symbiotes, dict]:
+    """Train the symbiotes of every class in `arch.classes` together on `loader`'s batches (cfg.batch_size is not
+    used: the loader sets the batch; defaults: SymbioteArch(), SymbioteTraining()); the model is frozen and put in
+    eval mode. Returns the symbiotes (on the model's device) and each class's per-step target and other accuracy."""
+    arch, cfg = arch or SymbioteArch(), cfg or SymbioteTraining()
+    device = model_device(model)
+    model.eval().requires_grad_(False)
+    torch.manual_seed(cfg.seed)
+    sym = Symbiotes(arch, layers, seed=cfg.seed).to(device)
+    sym.fit_scale(clean_units(model, layers, loader)[0])
+    classes = torch.tensor(arch.classes, device=device)
+    opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
+    history = {"step": [], "target_accuracy": [], "other_accuracy": []}
+    for _ in tqdm(range(cfg.epochs), desc=f"symbiotes ({arch.kind}, hooks)", disable=not progress):
+        for x, y in batches(loader, device):
+            with torch.no_grad():
+                units = record(model, layers, x)[1]
+            logits, penalty = edit_logits(model, layers, sym, x, units)
+            loss = symbiote_loss(logits, y, classes, penalty, cfg.alpha, cfg.lam)
+            opt.zero_grad(set_to_none=True)
+            loss.sum().backward()  # classes share no parameters: the sum trains each on its own loss
+            opt.step()
+            with torch.no_grad():
+                correct = logits.argmax(2) == y[None]
+                is_target = y[None] == classes[:, None]
+                history["step"].append(len(history["step"]))
+                history["target_accuracy"].append(_masked_mean(correct, is_target))
+                history["other_accuracy"].append(_masked_mean(correct, ~is_target))
+    return sym.eval(), history
+
+
+@torch.no_grad()
+def inhibition_matrix(
+    model: nn.Module, layers: GatedLayers, sym: Symbiotes, loader: Iterable, n_classes: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(matrix [K, n_classes]: accuracy on class j under the symbiote of sym.arch.classes[k], clean [n_classes]: the
+    unedited model's accuracy per class, counts [n_classes]: inputs per class), all float64 on the CPU."""
+    device = model_device(model)
+    edited = torch.zeros(len(sym.arch.classes), n_classes, dtype=torch.float64)
+    clean = torch.zeros(n_classes, dtype=torch.float64)
+    for x, y in batches(loader, device):
+        logits, units = record(model, layers, x)
+        y = y.cpu()
+        clean.index_add_(0, y, (logits.argmax(1).cpu() == y).double())
+        edit, _ = edit_logits(model, layers, sym, x, units)
+        edited.index_add_(1, y, (edit.argmax(2).cpu() == y[None]).double())
+    counts = torch.bincount(torch.cat([y.cpu() for _, y in loader]), minlength=n_classes).double()
+    return edited / counts.clamp_min(1), clean / counts.clamp_min(1), counts
+
+
+def evaluate(model: nn.Module, layers: GatedLayers, sym: Symbiotes, loader: Iterable, n_classes: int) -> pd.DataFrame:
+    """One row per target class: accuracy on it and on the other classes, with and without its symbiote."""
+    matrix, clean, counts = inhibition_matrix(model, layers, sym, loader, n_classes)
+    rows = []
+    for i, k in enumerate(sym.arch.classes):
+        others = torch.arange(n_classes) != k
+        weights = counts[others] / counts[others].sum()
+        rows.append(
+            {
+                "kind": sym.arch.kind,
+                "target_class": k,
+                "target_accuracy": float(matrix[i, k]),
+                "other_accuracy": float((matrix[i, others] * weights).sum()),
+                "primary_target_accuracy": float(clean[k]),
+                "primary_other_accuracy": float((clean[others] * weights).sum()),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,111 @@
+# Memory and run time of each job, computed from the size of its work: the number of images in the split (read from
+# the header of data.safetensors, no torch needed) and the widths of the primary. bench/memory.py checks every
+# declared peak against the measured one (Snakemake's benchmark max_rss) on the test, default and full-size configs:
+# above it, and at most twice it. A job killed for memory or time is retried (`retries:`) with twice as much, then
+# three times (`attempt`).
+import json
+import math
+import struct
+
+# A job that starts Python, imports torch and loads the split, before its data-dependent part. Measured max_rss on
+# mnist5k (config/test.yaml, and main's run of the default config): train_primary 781-1,125 MB, analyse_sparsity
+# 807-1,170 MB, train_symbiotes 1,078-1,339 MB. On SLURM the job step also holds Snakemake's job wrapper (about
+# 140 MB), which the job's own benchmark does not count.
+TORCH_JOB_MB = {
+    "train_primary": 1350,
+    "analyse_sparsity": 1300,
+    "train_symbiotes": 1500,
+    "validate_ground_truth": 1500,
+}
+# prepare_data: torch and torchvision, reading the IDX files (max_rss 1,076 MB on mnist5k, 888 MB on Fashion-MNIST).
+PREPARE_DATA_MB = 1600
+# Jobs without torch: tables, statistics and the paper (pandas, jinja2) peak at 146-180 MB, figures (matplotlib) at
+# 162-243 MB (max_rss, config/test.yaml and main's run of the default config).
+TABLE_JOB_MB = 280
+PLOT_JOB_MB = 320
+# provenance reads JSON and benchmark files with the standard library: 22-27 MB.
+LIGHT_JOB_MB = 40
+# train_symbiotes and validate_ground_truth hold, per training image, the trunk features (conv2 x 7 x 7), the unit
+# activations and the per-channel products of fc1 (conv2 x fc1) as float32, each twice (data and its shuffled copy)
+# plus transients: 2.4-2.6 copies measured at full Fashion-MNIST size (5,439-5,845 MB per job), 3 declared.
+SYMBIOTE_COPIES = 3
+# Per image-epoch of the default primary (1.3 M multiply-adds forward): 0.43 ms training a primary alone on a core,
+# 1.2 ms training its 30 symbiotes, 56 s for a 17 s job on a loaded machine; declared with ten times that.
+SECONDS_PER_IMAGE_EPOCH = {
+    "train_primary": 0.005,
+    "train_symbiotes": 0.012,
+    "validate_ground_truth": 0.017,
+}
+DEFAULT_MACS = 1.32e6
+
+
+def split_sizes(path):
+    """(training images, test images) from the header of a data.safetensors split."""
+    with open(path, "rb") as f:
+        header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+    return header["x_train"]["shape"][0], header["x_test"]["shape"][0]
+
+
+def data_file(input):
+    return next(path for path in input if path.endswith("data.safetensors"))
+
+
+def primary_macs():
+    """Multiply-adds of one forward pass of the configured primary (28 x 28 input, two 3 x 3 convs, two pools)."""
+    a = config["architecture"]
+    return (
+        784 * 9 * a["conv1"]
+        + 196 * 9 * a["conv1"] * a["conv2"]
+        + 49 * a["conv2"] * a["fc1"]
+        + 10 * a["fc1"]
+    )
+
+
+def symbiote_image_mb():
+    """MB per training image held by symbiote training: trunk, units and channel products, float32."""
+    a = config["architecture"]
+    floats = a["conv2"] * 49 + (a["conv2"] + a["fc1"]) + a["conv2"] * a["fc1"]
+    return SYMBIOTE_COPIES * 4 * floats / 2**20
+
+
+def job_mb(name, n_train, n_test):
+    """Declared peak memory (MB) of one job of rule `name` on a split of n_train + n_test images, first attempt."""
+    images = n_train + n_test
+    if name in ("train_symbiotes", "validate_ground_truth"):
+        return TORCH_JOB_MB[name] + n_train * symbiote_image_mb()
+    if (
+        name == "train_primary"
+    ):  # the split as float32, and the test split's activations for polysemanticity
+        return TORCH_JOB_MB[name] + images * 3 * 784 * 4 / 2**20
+    if name == "analyse_sparsity":  # each seed's models evaluated on the test split
+        return TORCH_JOB_MB[name] + len(config["seeds"]) * n_test * symbiote_image_mb()
+    raise ValueError(f"no memory model for rule {name}")
+
+
+def mem_mb(name):
+    """resources: mem_mb of a torch rule `name` whose input holds data.safetensors, scaled by the attempt."""
+
+    def declared(wildcards, input, attempt):
+        return attempt * math.ceil(job_mb(name, *split_sizes(data_file(input))))
+
+    return declared
+
+
+def runtime(name):
+    """resources: runtime in minutes of a torch rule `name`, 10 minutes of start-up and slack plus its training."""
+    epochs = {
+        "train_primary": config["primary"]["epochs"],
+        "train_symbiotes": config["symbiote"]["epochs"],
+        "validate_ground_truth": config["ground_truth"]["epochs"]
+        + config["symbiote"]["epochs"],
+    }
+
+    def declared(wildcards, input, attempt):
+        n_train, n_test = split_sizes(data_file(input))
+        if name == "analyse_sparsity":
+            work = len(config["seeds"]) * n_test * 0.05
+        else:
+            work = n_train * epochs[name] * SECONDS_PER_IMAGE_EPOCH[name]
+        return attempt * (10 + math.ceil(work * primary_macs() / DEFAULT_MACS / 60))
+
+    return declared
