@@ -64,7 +64,10 @@ def test_symbiote_table_has_one_row_per_model_class_and_kind(run):
     symbiote = table[table["kind"] == "symbiote"]
     # Even on the test config's two-epoch primaries the activation-reading symbiote inhibits every class.
     assert (symbiote["target_accuracy"] <= 0.1).all()
-    assert (symbiote["target_accuracy"] < symbiote["primary_target_accuracy"]).all()
+    # At sparsity 0.95 the two-epoch primary can lose a class on its own (seed 1, class 8: 0.00): nothing to lower.
+    knew = symbiote["primary_target_accuracy"] > 0
+    assert (symbiote["target_accuracy"][knew] < symbiote["primary_target_accuracy"][knew]).all()
+    assert (symbiote["target_accuracy"] <= symbiote["primary_target_accuracy"]).all()
     summary = pd.read_csv(run / "results" / "mnist5k" / "symbiotes_summary.csv")
     assert len(summary) == 2 * 3 and (summary["symbiotes"] == 20).all()
     inhibition = pd.read_csv(run / "results" / "mnist5k" / "inhibition.csv")
