@@ -54,7 +54,8 @@ def train_symbiotes(
     each image's channel products (fc1's input per conv2 channel) are computed once for all epochs and cached:
     N x conv2 x fc1 floats (98 MB for mnist5k's 4,000 images, 1.5 GB for full MNIST), filled into one tensor
     allocated up front (concatenating chunks held both, a 1.5 GB spike). Each batch is gathered into reused
-    batch-sized buffers (a shuffled copy of the whole cache per epoch took as much again: bench/symbiote_memory.py)."""
+    batch-sized buffers (a shuffled copy of the whole cache per epoch took as much again). bench/symbiote_memory.py,
+    60,000 images, one epoch: peak RSS 3.5 GB, against 5.4 GB before (0.8 GB with nothing cached)."""
     device = next(primary.parameters()).device
     primary.eval().requires_grad_(False)
     clean = clean_pass(primary, x) if clean is None else clean
