@@ -14,6 +14,9 @@ from symbiosis.files import write_with
 from symbiosis.report.stats import t_interval
 
 COLUMN_WIDTH = 3.4  # inches, a single column of a two-column paper
+# Every full-width figure is drawn this wide, about the paper's text width (16.6 cm), so that the paper scales none
+# of them much and their fonts come out the same size on the page.
+FIGURE_WIDTH = 2 * COLUMN_WIDTH
 
 
 def set_style() -> None:
