@@ -86,3 +86,23 @@ def test_mechanism_refuses_classes_without_a_symbiote_and_a_missing_model(tiny_m
         mechanism([(labels, tiny_model, sym)], x, y, MechanismSettings(classes=(5,)))
     with pytest.raises(SymbiosisError, match="no model"):
         mechanism([(labels, tiny_model, sym)], x, y, MechanismSettings(seed=4))
+
+
+def test_mechanism_and_gate_split_figures_draw_without_torch(tiny_model, digits, tmp_path):
+    from safetensors.numpy import save_file
+    from test_cli import run_without_torch
+
+    x, y = digits(60)
+    g = torch.rand(len(CLASSES), tiny_model.arch.n_units, generator=torch.Generator().manual_seed(2)) * 1.8 + 0.1
+    sym, clean = static_gates(tiny_model, g), clean_pass(tiny_model, x)
+    labels = {"dataset": "d", "target_sparsity": 0.0, "seed": 0}
+    models = [(labels, tiny_model, sym), ({**labels, "seed": 1}, tiny_model, sym)]
+    for table, name in zip(mechanism(models, x, y, MechanismSettings(classes=(0, 3), units=3)), ("u", "s", "m")):
+        table.to_csv(tmp_path / f"{name}.csv", index=False)
+    save_file({"x_test": x.numpy(), "y_test": y.numpy()}, tmp_path / "data.safetensors")
+    out = ("--pdf", tmp_path / "f.pdf", "--png", tmp_path / "f.png")
+    run_without_torch("plot-mechanism", "--units", tmp_path / "u.csv", "--split", tmp_path / "s.csv",
+                      "--data", tmp_path / "data.safetensors", *out)  # fmt: skip
+    assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
+    run_without_torch("plot-gate-split", "--split", tmp_path / "s.csv", "--summary", tmp_path / "m.csv", *out)
+    assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
