@@ -94,10 +94,11 @@ def test_mechanism_and_gate_split_figures_draw_without_torch(tiny_model, digits,
 
     x, y = digits(60)
     g = torch.rand(len(CLASSES), tiny_model.arch.n_units, generator=torch.Generator().manual_seed(2)) * 1.8 + 0.1
-    sym, clean = static_gates(tiny_model, g), clean_pass(tiny_model, x)
+    sym = static_gates(tiny_model, g)
     labels = {"dataset": "d", "target_sparsity": 0.0, "seed": 0}
     models = [(labels, tiny_model, sym), ({**labels, "seed": 1}, tiny_model, sym)]
-    for table, name in zip(mechanism(models, x, y, MechanismSettings(classes=(0, 3), units=3)), ("u", "s", "m")):
+    tables = mechanism(models, x, y, MechanismSettings(classes=(0, 3), units=3))
+    for table, name in zip(tables, ("u", "s", "m"), strict=True):
         table.to_csv(tmp_path / f"{name}.csv", index=False)
     save_file({"x_test": x.numpy(), "y_test": y.numpy()}, tmp_path / "data.safetensors")
     out = ("--pdf", tmp_path / "f.pdf", "--png", tmp_path / "f.png")
