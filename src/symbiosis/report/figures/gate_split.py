@@ -35,5 +35,8 @@ def plot(split: pd.DataFrame, summary: pd.DataFrame, pdf: str | Path, png: str |
                       dodge=True, color="black", size=3, ax=ax, legend=False)  # fmt: skip
         ax.axhline(1, color="0.4", linestyle=":", linewidth=0.8)
         ax.set(title=label, xlabel="target sparsity", ylabel="share of the full gates' effect")
-    sns.move_legend(axes[0], "lower center", bbox_to_anchor=(1.0, 1.12), ncol=2, title=None, frameon=False)
+    # One legend above both panels, outside them: inside one panel the layout kept room for it between the two.
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[0].get_legend().remove()
+    fig.legend(handles, labels, loc="outside upper center", ncol=2, frameon=False)
     style.save(fig, pdf, png)
