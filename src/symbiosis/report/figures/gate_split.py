@@ -32,7 +32,7 @@ def plot(split: pd.DataFrame, summary: pd.DataFrame, pdf: str | Path, png: str |
         sns.barplot(data=data, x="sparsity", y="share", hue="side", order=order, hue_order=list(SIDES.values()),
                     errorbar=style.seed_interval, ax=ax, alpha=0.75, legend=ax is axes[0])  # fmt: skip
         sns.stripplot(data=data, x="sparsity", y="share", hue="side", order=order, hue_order=list(SIDES.values()),
-                      dodge=True, color="black", size=3, ax=ax, legend=False)  # fmt: skip
+                      dodge=True, jitter=0.05, color="black", size=3, ax=ax, legend=False)  # fmt: skip
         ax.axhline(1, color="0.4", linestyle=":", linewidth=0.8)
         ax.set(title=label, xlabel="target sparsity", ylabel="share of the full gates' effect")
     # One legend above both panels, outside them: inside one panel the layout kept room for it between the two.

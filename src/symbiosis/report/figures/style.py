@@ -31,6 +31,9 @@ def set_style() -> None:
 
 def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
     """Write the figure as PDF and PNG (atomically), without timestamps so reruns give the same bytes."""
+    # A constrained layout settles over two draws: without this one the PDF (saved first) had another layout than
+    # the PNG (the ground-truth heatmap came out smaller in the paper than in the report).
+    fig.draw_without_rendering()
     write_with(pdf, lambda tmp: fig.savefig(tmp, format="pdf", bbox_inches="tight", metadata={"CreationDate": None}))
     write_with(png, lambda tmp: fig.savefig(tmp, format="png", bbox_inches="tight", dpi=200))
     plt.close(fig)
