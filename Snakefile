@@ -37,6 +37,8 @@ localrules:
     plot_circuits,
     plot_universality,
     plot_ground_truth,
+    plot_mechanism,
+    plot_gate_split,
     provenance,
     paper,
     paper_pdf,

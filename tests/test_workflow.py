@@ -113,7 +113,17 @@ def test_paper_is_rendered_from_the_results(run):
 
 
 def test_figure_logs_and_benchmarks_are_written(run):
-    figures = ["primaries", "inhibition", "symbiote_training", "features", "circuits", "universality", "ground_truth"]
+    figures = [
+        "primaries",
+        "inhibition",
+        "symbiote_training",
+        "mechanism",
+        "gate_split",
+        "features",
+        "circuits",
+        "universality",
+        "ground_truth",
+    ]
     for figure in figures:
         for ext in ("pdf", "png"):
             assert (run / "figures" / "mnist5k" / f"{figure}.{ext}").stat().st_size > 1000
@@ -132,7 +142,17 @@ def test_report_holds_every_figure_with_its_caption(run):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = (run / "report.html").read_text()
-    figures = ["primaries", "inhibition", "symbiote_training", "features", "circuits", "universality", "ground_truth"]
+    figures = [
+        "primaries",
+        "inhibition",
+        "symbiote_training",
+        "mechanism",
+        "gate_split",
+        "features",
+        "circuits",
+        "universality",
+        "ground_truth",
+    ]
     for figure in figures:
         assert f"{figure}.png" in report and f"{figure}.pdf" in report
     assert "known answer" in report  # a caption's text (workflow/report/ground_truth.rst)

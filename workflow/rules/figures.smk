@@ -8,7 +8,11 @@ FIGURE_TABLES = {
     "circuits": {"circuits_summary": "circuits_summary", "overlap": "overlap"},
     "universality": {"universality_summary": "universality_summary"},
     "ground_truth": {"checks": "ground_truth", "auc": "ground_truth_auc"},
+    "mechanism": {"units": "mechanism_units", "split": "gate_split"},
+    "gate_split": {"split": "gate_split", "summary": "gate_split_summary"},
 }
+# Inputs of a figure other than its tables, passed as --<name> like them.
+FIGURE_FILES = {"mechanism": {"data": "results/{dataset}/data.safetensors"}}
 FIGURE_CATEGORIES = {
     "primaries": "Primaries",
     "inhibition": "Symbiotes",
@@ -17,6 +21,8 @@ FIGURE_CATEGORIES = {
     "circuits": "Metrics",
     "universality": "Metrics",
     "ground_truth": "Validation",
+    "mechanism": "Symbiotes",
+    "gate_split": "Symbiotes",
 }
 FIGURES = tuple(FIGURE_TABLES)
 
@@ -46,6 +52,7 @@ for figure, tables in FIGURE_TABLES.items():
                 name: f"results/{{dataset}}/{table}.csv"
                 for name, table in tables.items()
             },
+            **FIGURE_FILES.get(figure, {}),
             code=f"src/symbiosis/report/figures/{figure}.py",
             style="src/symbiosis/report/figures/style.py",
         output:
@@ -62,6 +69,6 @@ for figure, tables in FIGURE_TABLES.items():
             runtime=5,
         params:
             command=f"plot-{figure.replace('_', '-')}",
-            tables=table_options(tuple(tables)),
+            tables=table_options((*tables, *FIGURE_FILES.get(figure, {}))),
         shell:
             "python -m symbiosis {params.command} {params.tables} --pdf {output.pdf} --png {output.png} 2> {log}"
