@@ -38,6 +38,8 @@ localrules:
     plot_curves,
     plot_universality,
     plot_ground_truth,
+    plot_mechanism,
+    plot_gate_split,
     provenance,
     paper,
     paper_pdf,

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from symbiosis.analysis import AnalysisSettings
-from symbiosis.ground_truth import Plant, validate
-from symbiosis.models import PrimaryArch
-from symbiosis.train import PrimaryTraining, predict, train_primary
 
 from symbiosis.choices import SYMBIOTE_KINDS
-from symbiosis.data import load_mnist5k
-from symbiosis.symbiote import SymbioteArch, SymbioteTraining, inhibition_matrix, train_symbiotes
+from symbiosis.data.datasets import load_mnist5k
+from symbiosis.metrics.analysis import AnalysisSettings
+from symbiosis.metrics.ground_truth import Plant, validate
+from symbiosis.primary.models import PrimaryArch, clean_pass, predict
+from symbiosis.primary.train import PrimaryTraining, train_primary
+from symbiosis.symbiote.evaluate import inhibition_matrix
+from symbiosis.symbiote.symbiote import SymbioteArch
+from symbiosis.symbiote.train import SymbioteTraining, train_symbiotes
 
 SMALL = PrimaryArch(conv1=8, conv2=16, fc1=64)
 TARGET = 3
@@ -36,7 +38,7 @@ def symbiote_rows(split, seed: int) -> list[dict]:
         sym, _ = train_symbiotes(
             primary, split.x_train, split.y_train, arch, SymbioteTraining(epochs=8, lam=0.1, seed=seed)
         )
-        matrix = inhibition_matrix(primary, sym, split.x_test, split.y_test, 10)[0]
+        matrix = inhibition_matrix(primary, sym, clean_pass(primary, split.x_test), split.y_test)[0]
         test = f"test_symbiote[{kind}]"
         rows += [
             {"test": test, "quantity": "clean target accuracy", "seed": seed, "value": float(base[TARGET])},
@@ -65,9 +67,8 @@ def ground_truth_rows(split, seed: int) -> list[dict]:
         PrimaryTraining(epochs=6, seed=seed),
         SymbioteArch(),
         SymbioteTraining(epochs=8, seed=seed),
-        AnalysisSettings(seed=seed),
+        AnalysisSettings(seed=seed, null_permutations=200),
         Plant(),
-        n_null=200,
         device=torch.device("cpu"),
     )
     return [
@@ -111,7 +112,7 @@ def workflow_symbiote_rows(split, seed: int) -> list[dict]:
             split, SMALL, PrimaryTraining(epochs=2, seed=seed, sparsity=sparsity), torch.device("cpu")
         )
         sym, _ = train_symbiotes(model, split.x_train, split.y_train, SymbioteArch(), SymbioteTraining(seed=seed))
-        matrix = inhibition_matrix(model, sym, split.x_test, split.y_test, 10)
+        matrix = inhibition_matrix(model, sym, clean_pass(model, split.x_test), split.y_test)
         rows.append(
             {
                 "test": "test_workflow",

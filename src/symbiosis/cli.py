@@ -32,6 +32,9 @@ STEPS = {
                               "score the metrics on cases with a known answer",
                               ("architecture", "symbiote", "analysis", "ground_truth", "device"),
                               "data checks auc threads:int?"),
+    "mechanism": ("symbiosis.metrics.steps:mechanism_step",
+                  "the units symbiotes gate most, and the inhibition/stimulation split of their effect",
+                  ("mechanism", "device"), "data models+ symbiotes+ units split summary threads:int?"),
     "primaries-table": ("symbiosis.report.steps:primaries_table_step", "one row per primary, and summaries", (),
                         "sidecars+ units+ out summary"),
     "symbiotes-table": ("symbiosis.report.steps:symbiotes_table_step", "all symbiote results, summaries, curves", (),
@@ -59,9 +62,11 @@ FIGURES = {
     "curves": "curves_summary",
     "universality": "universality_summary",
     "ground-truth": "checks auc",
+    "mechanism": "units split data:path",
+    "gate-split": "split summary",
 }
 for _name, _inputs in FIGURES.items():
-    _tables = " ".join(f"{table}:table" for table in _inputs.split())
+    _tables = " ".join(name if ":" in name else f"{name}:table" for name in _inputs.split())
     STEPS[f"plot-{_name}"] = (f"symbiosis.report.figures.{_name.replace('-', '_')}:plot", f"figure: {_name}", (),
                               f"{_tables} pdf png")  # fmt: skip
 

@@ -89,3 +89,33 @@ rule analysis_tables:
         "--circuits {input.circuits} --overlaps {input.overlaps} --curves {input.curves} "
         "--curve-areas {input.curve_areas} "
         "--universality {input.universality} --out-dir results/{wildcards.dataset} 2> {log}"
+
+
+rule mechanism:
+    input:
+        data="results/{dataset}/data.safetensors",
+        models=lambda w: models(w.dataset, f"{MODEL_DIR}/primary.safetensors"),
+        symbiotes=lambda w: models(
+            w.dataset, f"{MODEL_DIR}/symbiotes_symbiote.safetensors"
+        ),
+    output:
+        units="results/{dataset}/mechanism_units.csv",
+        split="results/{dataset}/gate_split.csv",
+        summary="results/{dataset}/gate_split_summary.csv",
+    log:
+        "logs/{dataset}/mechanism.log",
+    benchmark:
+        "benchmarks/{dataset}/mechanism.tsv"
+    retries: 2
+    conda:
+        "../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("mechanism"),
+        runtime=runtime("mechanism"),
+    params:
+        settings=settings("mechanism"),
+    shell:
+        "python -m symbiosis mechanism --data {input.data} --models {input.models} "
+        "--symbiotes {input.symbiotes} --settings {params.settings} --threads {threads} "
+        "--units {output.units} --split {output.split} --summary {output.summary} 2> {log}"

@@ -9,7 +9,11 @@ FIGURE_TABLES = {
     "curves": {"curves_summary": "curves_summary"},
     "universality": {"universality_summary": "universality_summary"},
     "ground_truth": {"checks": "ground_truth", "auc": "ground_truth_auc"},
+    "mechanism": {"units": "mechanism_units", "split": "gate_split"},
+    "gate_split": {"split": "gate_split", "summary": "gate_split_summary"},
 }
+# Inputs of a figure other than its tables, passed as --<name> like them.
+FIGURE_FILES = {"mechanism": {"data": "results/{dataset}/data.safetensors"}}
 FIGURE_CATEGORIES = {
     "primaries": "Primaries",
     "inhibition": "Symbiotes",
@@ -19,6 +23,8 @@ FIGURE_CATEGORIES = {
     "curves": "Metrics",
     "universality": "Metrics",
     "ground_truth": "Validation",
+    "mechanism": "Symbiotes",
+    "gate_split": "Symbiotes",
 }
 FIGURES = tuple(FIGURE_TABLES)
 
@@ -48,6 +54,7 @@ for figure, tables in FIGURE_TABLES.items():
                 name: f"results/{{dataset}}/{table}.csv"
                 for name, table in tables.items()
             },
+            **FIGURE_FILES.get(figure, {}),
             code=f"src/symbiosis/report/figures/{figure}.py",
             style="src/symbiosis/report/figures/style.py",
         output:
@@ -64,6 +71,6 @@ for figure, tables in FIGURE_TABLES.items():
             runtime=5,
         params:
             command=f"plot-{figure.replace('_', '-')}",
-            tables=table_options(tuple(tables)),
+            tables=table_options((*tables, *FIGURE_FILES.get(figure, {}))),
         shell:
             "python -m symbiosis {params.command} {params.tables} --pdf {output.pdf} --png {output.png} 2> {log}"

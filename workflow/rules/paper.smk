@@ -88,6 +88,8 @@ rule paper:
                 "data.json",
                 "findings.json",
                 "ground_truth.csv",
+                "gate_split_summary.csv",
+                "mechanism_units.csv",
                 *(
                     f"{table}_summary.csv"
                     for table in (

@@ -14,6 +14,7 @@ import struct
 TORCH_JOB_MB = {
     "train_primary": 1350,
     "analyse_sparsity": 1300,
+    "mechanism": 1300,
     "train_symbiotes": 1500,
     "validate_ground_truth": 1500,
 }
@@ -79,6 +80,8 @@ def job_mb(name, n_train, n_test):
         return TORCH_JOB_MB[name] + images * 3 * 784 * 4 / 2**20
     if name == "analyse_sparsity":  # each seed's models evaluated on the test split
         return TORCH_JOB_MB[name] + len(config["seeds"]) * n_test * symbiote_image_mb()
+    if name == "mechanism":  # one model at a time, gated three ways on the test split
+        return TORCH_JOB_MB[name] + n_test * symbiote_image_mb()
     raise ValueError(f"no memory model for rule {name}")
 
 
@@ -104,6 +107,8 @@ def runtime(name):
         n_train, n_test = split_sizes(data_file(input))
         if name == "analyse_sparsity":
             work = len(config["seeds"]) * n_test * 0.05
+        elif name == "mechanism":
+            work = len(config["seeds"]) * len(config["sparsities"]) * n_test * 0.01
         else:
             work = n_train * epochs[name] * SECONDS_PER_IMAGE_EPOCH[name]
         return attempt * (10 + math.ceil(work * primary_macs() / DEFAULT_MACS / 60))

@@ -76,3 +76,33 @@ def validate_ground_truth_step(data: Path, config: dict, checks: Path, auc: Path
     )
     write_csv(auc, auc_table)
     write_csv(checks, checks_table)
+
+
+def mechanism_step(
+    data: Path,
+    models: list[Path],
+    symbiotes: list[Path],
+    config: dict,
+    units: Path,
+    split: Path,
+    summary: Path,
+    threads: int | None = None,
+) -> None:
+    """`models`: every primary; `symbiotes`: the gate symbiotes (kind "symbiote") of each, in the same order.
+    Writes the mechanism figure's units of the model `config["mechanism"]` names, and every model's split of its
+    symbiotes' effect into inhibition and stimulation (symbiosis.metrics.mechanism)."""
+    from symbiosis.metrics.mechanism import MechanismSettings, mechanism
+
+    if len(symbiotes) != len(models):
+        raise SymbiosisError(f"{len(models)} --models need as many --symbiotes, one per model; got {len(symbiotes)}")
+    device = resolve_device(config["device"])
+    set_threads(threads)
+    loaded = []
+    for model_path, symbiote_path in zip(models, symbiotes, strict=True):
+        primary, meta = load_primary(model_path, device=device)
+        sym = load_symbiotes(symbiote_path, primary.arch, device=device)[0]
+        loaded.append((PrimaryRecord.from_json(meta).model.labels(), primary, sym))
+    split_data = load_split(data)
+    tables = mechanism(loaded, split_data.x_test, split_data.y_test, MechanismSettings.from_config(config["mechanism"]))
+    for path, table in zip((units, split, summary), tables, strict=True):
+        write_csv(path, table)

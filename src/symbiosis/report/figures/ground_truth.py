@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,7 +16,11 @@ def plot(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, png: str | Pa
     """Left: planted-feature AUC of every symbiote for every class's planted units (diagonal near 1 expected).
     Right: every known-answer check, its value against its bound, and whether it passed."""
     style.set_style()
-    fig, (ax_auc, ax_checks) = plt.subplots(1, 2, figsize=(2 * style.COLUMN_WIDTH, 3.4), width_ratios=[1, 1])
+    # Drawn at the paper's text width so that it is printed at about its natural size: the cell numbers and check
+    # names at 7 pt, the size of the tick labels (at 5 pt they were illegible in print).
+    fig, (ax_auc, ax_checks) = plt.subplots(
+        1, 2, figsize=(style.FIGURE_WIDTH, 3.4), width_ratios=[1.2, 1], layout="constrained"
+    )
     matrix = auc.pivot(index="symbiote_class", columns="planted_class", values="auc")
     sns.heatmap(
         matrix,
@@ -26,18 +31,18 @@ def plot(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, png: str | Pa
         ax=ax_auc,
         annot=True,
         fmt=".1f",
-        annot_kws={"fontsize": 5},
-        cbar_kws={"label": "ROC-AUC", "shrink": 0.8},
+        annot_kws={"fontsize": 7},
+        cbar_kws={"label": "ROC-AUC", "shrink": 0.7, "pad": 0.02},
     )
     ax_auc.set(xlabel="planted class", ylabel="symbiote for class", title="Planted features")
-    labels = [f"{c}: {n}" for c, n in zip(checks["case"], checks["check"], strict=True)]
+    # Names wrapped onto two lines, so that the heatmap keeps half the width.
+    labels = [textwrap.fill(f"{c}: {n}", 36) for c, n in zip(checks["case"], checks["check"], strict=True)]
     y = range(len(checks))
     colours = [sns.color_palette()[2] if p else sns.color_palette()[3] for p in checks["passed"]]
     ax_checks.scatter(checks["value"], y, c=colours, s=14, zorder=3, label="value")
     ax_checks.scatter(checks["bound"], y, marker="|", color="black", s=60, zorder=2, label="bound")
-    ax_checks.set_yticks(list(y), labels, fontsize=5.5)
+    ax_checks.set_yticks(list(y), labels, fontsize=7)
     ax_checks.invert_yaxis()
     ax_checks.set(xlabel="value (green: passed, red: failed)", title="Known-answer checks")
-    ax_checks.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
-    fig.tight_layout()
+    ax_checks.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
     style.save(fig, pdf, png)

@@ -15,6 +15,9 @@ from symbiosis.files import write_with
 from symbiosis.report.significance import bootstrap_interval
 
 COLUMN_WIDTH = 3.4  # inches, a single column of a two-column paper
+# Every full-width figure is drawn this wide, about the paper's text width (16.6 cm), so that the paper scales none
+# of them much and their fonts come out the same size on the page.
+FIGURE_WIDTH = 2 * COLUMN_WIDTH
 
 
 def set_style() -> None:
@@ -29,6 +32,9 @@ def set_style() -> None:
 
 def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
     """Write the figure as PDF and PNG (atomically), without timestamps so reruns give the same bytes."""
+    # A constrained layout settles over two draws: without this one the PDF (saved first) had another layout than
+    # the PNG (the ground-truth heatmap came out smaller in the paper than in the report).
+    fig.draw_without_rendering()
     write_with(pdf, lambda tmp: fig.savefig(tmp, format="pdf", bbox_inches="tight", metadata={"CreationDate": None}))
     write_with(png, lambda tmp: fig.savefig(tmp, format="png", bbox_inches="tight", dpi=200))
     plt.close(fig)

@@ -9,6 +9,8 @@ import seaborn as sns
 
 from symbiosis.report.figures import style
 
+PANEL_HEIGHT = 1.3  # inches
+
 
 def plot(curves: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
     """Target-class and other-class accuracy on the training batches over the symbiotes' training steps, per kind and
@@ -28,8 +30,10 @@ def plot(curves: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
         col="sparsity",
         row_order=style.kinds(curves),
         errorbar=("pi", 90),
-        height=1.3,
-        aspect=1.05,
+        height=PANEL_HEIGHT,
+        # Panels as wide as fills the paper's text width at any number of levels: the figure is then printed at
+        # its natural size and its fonts match the other figures' (narrower, it was scaled up, fonts and all).
+        aspect=(style.FIGURE_WIDTH - 0.7) / (curves["sparsity"].nunique() * PANEL_HEIGHT),
         linewidth=1,
         facet_kws={"margin_titles": True},
     )
