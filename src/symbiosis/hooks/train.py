@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from symbiosis.hooks.layers import GatedLayers, gated_logits, model_device, record
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
-from symbiosis.symbiote.train import SymbioteTraining, _masked_mean, symbiote_loss
+from symbiosis.symbiote.train import SymbioteTraining, optimiser_step
 
 
 def batches(loader: Iterable, device: torch.device):
@@ -73,16 +73,7 @@ def train_symbiotes(
             with torch.no_grad():
                 units = record(model, layers, x)[1]
             logits, penalty = edit_logits(model, layers, sym, x, units)
-            loss = symbiote_loss(logits, y, classes, penalty, cfg.alpha, cfg.lam)
-            opt.zero_grad(set_to_none=True)
-            loss.sum().backward()  # classes share no parameters: the sum trains each on its own loss
-            opt.step()
-            with torch.no_grad():
-                correct = logits.argmax(2) == y[None]
-                is_target = y[None] == classes[:, None]
-                history["step"].append(len(history["step"]))
-                history["target_accuracy"].append(_masked_mean(correct, is_target))
-                history["other_accuracy"].append(_masked_mean(correct, ~is_target))
+            optimiser_step(opt, logits, penalty, y, classes, cfg, history)
     return sym.eval(), history
 
 

@@ -72,23 +72,12 @@ def train_symbiotes(
     opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
     gen = torch.Generator().manual_seed(cfg.seed)
     history = {"step": [], "target_accuracy": [], "other_accuracy": []}  # per step, one value per class
-    step = 0
     for _ in tqdm(range(cfg.epochs), desc=f"symbiotes ({arch.kind})", disable=not progress):
         order = torch.randperm(len(y), generator=gen).to(device)
         for idx in order.split(cfg.batch_size):
             trunk_b, units_b, products_b, y_b = _gather(data, idx, buffers)
             logits, penalty = sym.edit(primary, trunk_b, units_b, products_b)
-            loss = symbiote_loss(logits, y_b, classes, penalty, cfg.alpha, cfg.lam)
-            opt.zero_grad(set_to_none=True)
-            loss.sum().backward()  # classes share no parameters: the sum trains each on its own loss
-            opt.step()
-            with torch.no_grad():
-                correct = logits.argmax(2) == y_b[None]
-                is_target = y_b[None] == classes[:, None]
-                history["step"].append(step)
-                history["target_accuracy"].append(_masked_mean(correct, is_target))
-                history["other_accuracy"].append(_masked_mean(correct, ~is_target))
-            step += 1
+            optimiser_step(opt, logits, penalty, y_b, classes, cfg, history)
     return sym.eval(), history
 
 
@@ -107,6 +96,23 @@ def cached_products(primary: PrimaryCNN, trunk: torch.Tensor, chunk: int = 1024)
 def _gather(data: tuple[torch.Tensor, ...], idx: torch.Tensor, buffers: list[torch.Tensor]) -> list[torch.Tensor]:
     """Rows `idx` of every tensor in `data`, written into the leading rows of its buffer (the last batch is short)."""
     return [torch.index_select(t, 0, idx, out=buf[: len(idx)]) for t, buf in zip(data, buffers, strict=True)]
+
+
+def optimiser_step(
+    opt, logits, penalty, y: torch.Tensor, classes: torch.Tensor, cfg: SymbioteTraining, history
+) -> None:
+    """One Adam step on every class's symbiote loss (classes share no parameters: the sum trains each on its own
+    loss), and each class's accuracy on target and other images of the batch appended to `history`."""
+    loss = symbiote_loss(logits, y, classes, penalty, cfg.alpha, cfg.lam)
+    opt.zero_grad(set_to_none=True)
+    loss.sum().backward()
+    opt.step()
+    with torch.no_grad():
+        correct = logits.argmax(2) == y[None]
+        is_target = y[None] == classes[:, None]
+        history["step"].append(len(history["step"]))
+        history["target_accuracy"].append(_masked_mean(correct, is_target))
+        history["other_accuracy"].append(_masked_mean(correct, ~is_target))
 
 
 def _masked_mean(values: torch.Tensor, mask: torch.Tensor) -> list[float]:
