@@ -34,23 +34,6 @@ from symbiosis.symbiote.symbiote import SymbioteArch
 from symbiosis.symbiote.train import SymbioteTraining, train_symbiotes
 
 
-class SameBatches:
-    """The fused trainer's batches for the hook trainer: first all the data at once (its pass that fits the activation
-    scale), then per epoch one permutation from a generator seeded with cfg.seed, as the fused trainer draws them."""
-
-    def __init__(self, x: torch.Tensor, y: torch.Tensor, cfg: SymbioteTraining):
-        self.x, self.y, self.cfg, self.passes = x, y, cfg, 0
-        self.gen = torch.Generator().manual_seed(cfg.seed)
-
-    def __iter__(self):
-        self.passes += 1
-        if self.passes == 1:
-            yield to_float(self.x), self.y
-            return
-        for idx in torch.randperm(len(self.y), generator=self.gen).split(self.cfg.batch_size):
-            yield to_float(self.x[idx]), self.y[idx]
-
-
 def outcome(primary, layers, sym, split) -> dict:
     """Mean over classes of the test accuracy on the target class and on the others under its symbiote."""
     test = [(to_float(x), y) for x, y in zip(split.x_test.split(500), split.y_test.split(500), strict=True)]
@@ -80,7 +63,7 @@ def main() -> None:
     layers = hooks.describe(primary, ["taps.conv2", "taps.fc1"], to_float(x[:2]))
     ways = {
         "fused": lambda: train_symbiotes(primary, x, y, arch, cfg),
-        "hooks": lambda: hooks.train_symbiotes(primary, layers, SameBatches(x, y, cfg), arch, cfg),
+        "hooks": lambda: hooks.train_symbiotes(primary, layers, hooks.SameBatches(x, y, cfg), arch, cfg),
     }
     best, trained = {way: float("inf") for way in ways}, {}
     for _ in range(args.rounds):

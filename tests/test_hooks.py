@@ -51,29 +51,12 @@ def test_gates_on_the_raw_modules_equal_gates_after_pool_and_relu(tiny_model, di
     )
 
 
-class _SameBatches:
-    """The fused trainer's batches (one generator seeded with cfg.seed, a new permutation per epoch), after one pass
-    over all the data (the hook trainer's first pass only fits the activation scale)."""
-
-    def __init__(self, x, y, cfg):
-        self.x, self.y, self.cfg, self.passes = x, y, cfg, 0
-        self.gen = torch.Generator().manual_seed(cfg.seed)
-
-    def __iter__(self):
-        self.passes += 1
-        if self.passes == 1:
-            yield to_float(self.x), self.y
-            return
-        for idx in torch.randperm(len(self.y), generator=self.gen).split(self.cfg.batch_size):
-            yield to_float(self.x[idx]), self.y[idx]
-
-
 def test_hook_training_equals_fused_training(tiny_model, digits):
     x, y = digits(128)
     cfg, arch = SymbioteTraining(epochs=2, batch_size=64), SymbioteArch(classes=(3, 7))
     fused, fused_history = train_symbiotes(tiny_model, x, y, arch, cfg)
     layers = hooks.describe(tiny_model, TAPS, to_float(x[:2]))
-    hooked, history = hooks.train_symbiotes(tiny_model, layers, _SameBatches(x, y, cfg), arch, cfg)
+    hooked, history = hooks.train_symbiotes(tiny_model, layers, hooks.SameBatches(x, y, cfg), arch, cfg)
     assert history == fused_history
     for (name, a), b in zip(fused.named_parameters(), hooked.parameters(), strict=True):
         assert torch.allclose(a, b, atol=1e-5), name

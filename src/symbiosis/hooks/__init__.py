@@ -13,12 +13,13 @@ circuits(strength, layers, 0.1, sym.arch.classes)                # {class: [(lay
 from symbiosis.hooks.layers import GatedLayer, GatedLayers, describe, gated_logits, record
 from symbiosis.hooks.matching import match_against_null, matched_correlation
 from symbiosis.hooks.metrics import ablated_logits, attributions, circuits, mean_activations, unit_importance
-from symbiosis.hooks.train import clean_units, evaluate, inhibition_matrix, train_symbiotes
+from symbiosis.hooks.train import SameBatches, clean_units, evaluate, inhibition_matrix, train_symbiotes
 from symbiosis.metrics.attribution import intervention_strength
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 from symbiosis.symbiote.train import SymbioteTraining
 
 __all__ = [
+    "SameBatches",
     "GatedLayer",
     "GatedLayers",
     "SymbioteArch",

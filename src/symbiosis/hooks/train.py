@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from symbiosis.data.datasets import to_float
 from symbiosis.hooks.layers import GatedLayers, gated_logits, model_device, record
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 from symbiosis.symbiote.train import SymbioteTraining, optimiser_step
@@ -114,3 +115,21 @@ def evaluate(model: nn.Module, layers: GatedLayers, sym: Symbiotes, loader: Iter
             }
         )
     return pd.DataFrame(rows)
+
+
+class SameBatches:
+    """The fused trainer's batches for the hook trainer: first all the data at once (its pass that fits the activation
+    scale), then per epoch one permutation from a generator seeded with cfg.seed, as the fused trainer draws them.
+    For comparing the two paths step by step (tests/test_hooks.py, bench/gating_paths.py)."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, cfg: SymbioteTraining):
+        self.x, self.y, self.cfg, self.passes = x, y, cfg, 0
+        self.gen = torch.Generator().manual_seed(cfg.seed)
+
+    def __iter__(self):
+        self.passes += 1
+        if self.passes == 1:
+            yield to_float(self.x), self.y
+            return
+        for idx in torch.randperm(len(self.y), generator=self.gen).split(self.cfg.batch_size):
+            yield to_float(self.x[idx]), self.y[idx]
