@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 from pathlib import Path
 
 import torch
+from ablation_speed import timed  # bench/, beside this file
 
 from symbiosis import hooks
 from symbiosis.data.datasets import load_mnist5k, to_float
@@ -39,12 +39,6 @@ def outcome(primary, layers, sym, split) -> dict:
     test = [(to_float(x), y) for x, y in zip(split.x_test.split(500), split.y_test.split(500), strict=True)]
     table = hooks.evaluate(primary, layers, sym, test, n_classes=10)
     return {name: float(table[name].mean()) for name in ("target_accuracy", "other_accuracy")}
-
-
-def timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
 
 
 def main() -> None:
