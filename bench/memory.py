@@ -24,14 +24,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from symbiosis import files
+
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW = ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates", "bench/configs")
 
 
 def copy_workflow(work: Path) -> None:
-    for name in WORKFLOW:
-        (work / name).parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, work / name)
+    """The workflow and this bench's configs (bench/configs) in `work`."""
+    files.copy_workflow(ROOT, work)
+    shutil.copytree(ROOT / "bench" / "configs", work / "bench" / "configs")
 
 
 def snakemake(work: Path, configfiles: list[str], targets: list[str], *args: str) -> str:

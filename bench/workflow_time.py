@@ -23,7 +23,6 @@ import argparse
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,13 +37,13 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from symbiosis.allocator import keep_freed_memory
 from symbiosis.data.datasets import load_split
+from symbiosis.files import copy_workflow
 from symbiosis.primary.models import PrimaryArch, PrimaryCNN, clean_pass, unit_activations
 from symbiosis.primary.train import PrimaryTraining, train_primary
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 from symbiosis.symbiote.train import SymbioteTraining, symbiote_loss, train_symbiotes
 
 ROOT = Path(__file__).resolve().parents[1]
-COPY = ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates")
 TORCH_RULES = {
     "prepare_data",
     "train_primary",
@@ -116,9 +115,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out/workflow_time.json"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        for name in COPY:
-            (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, work / name)
+        work = copy_workflow(ROOT, Path(tmp))
         cmd = [sys.executable, "-m", "snakemake", "--cores", args.cores, "--configfile", args.configfile, "--quiet"]
         env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
         start = time.perf_counter()

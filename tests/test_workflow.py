@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from symbiosis.cli import FIGURES
+from symbiosis.files import copy_workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 # Jobs call `python -m symbiosis`: the interpreter running the tests must be the one they find.
@@ -21,8 +22,7 @@ pytestmark = pytest.mark.workflow
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     work = tmp_path_factory.mktemp("workflow")
-    for name in ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates", "paper/references.bib"):
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, work / name)
+    copy_workflow(ROOT, work)
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "config/test.yaml"]
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=ENV)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -110,7 +110,6 @@ def test_metric_tables_cover_every_model_class_and_level(run):
 
 def test_paper_is_rendered_from_the_results(run):
     import json
-    import shutil
 
     results = run / "results" / "mnist5k"
     build = run / "paper" / "build" / "mnist5k"  # one folder per dataset, so that two datasets never overwrite

@@ -5,6 +5,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
+from symbiosis import files
+
 ROOT = Path(__file__).resolve().parents[1]
 # Metadata about the run itself (host, wall time), not a result: left out of the comparisons.
 RUN_RECORDS = {"provenance.json"}
@@ -12,8 +14,7 @@ RUN_RECORDS = {"provenance.json"}
 
 def copy_workflow(work: Path) -> Path:
     work.mkdir()
-    for name in ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates", "paper/references.bib"):
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, work / name)
+    files.copy_workflow(ROOT, work)
     for name in ("Makefile", "pyproject.toml"):  # copy2 keeps pyproject.toml older than the install stamp
         shutil.copy2(ROOT / name, work / name)
     return work

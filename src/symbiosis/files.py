@@ -11,6 +11,21 @@ from pathlib import Path
 
 from symbiosis.errors import SymbiosisError
 
+# What a run of the workflow reads from the repository, relative to its root: a copy of these is a working copy of the
+# workflow (the tests and benchmarks that run it in a temporary folder).
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", "src", "paper/templates", "paper/references.bib")
+
+
+def copy_workflow(root: Path, work: Path) -> Path:
+    """Copy the workflow at `root` into the folder `work` (made if missing)."""
+    import shutil
+
+    for name in WORKFLOW_FILES:
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if (root / name).is_dir() else shutil.copy)(root / name, work / name)
+    return work
+
+
 _UMASK = os.umask(0)  # read the process umask (set and restored) for the permissions of finished files
 os.umask(_UMASK)
 
