@@ -99,10 +99,22 @@ def word_findings(records: dict[str, dict], alpha: float = ALPHA) -> dict[str, d
                     record["wording"] = f"does not change (within {equivalent['margin']:g}, TOST)"
                 elif not resolvable:
                     record["wording"] = f"shows no resolvable trend ({record['n']} points are too few; inconclusive)"
+                elif _at_floor(record):
+                    record["wording"] += (
+                        f" (inconclusive: all {record['n']} independent units point the same way, the most extreme"
+                        f" outcome the test allows, which cannot reach significance after Holm correction over"
+                        f" {record['family_size']} tests)"
+                    )
         elif "verdict" in record:
             record["verdict"] = "equivalent" if record["significant"] else "inconclusive"
         out[key] = record
     return out
+
+
+def _at_floor(record: dict) -> bool:
+    """The observed p is the smallest the test can give with its n (every unit agrees in sign), yet not significant
+    after correction: too few independent units, not evidence of no effect."""
+    return bool(record.get("min_p") and record["p"] <= record["min_p"] + 1e-12 and record.get("family_size"))
 
 
 def findings(

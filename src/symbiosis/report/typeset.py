@@ -26,6 +26,7 @@ _TYPST_SYMBOLS = {
     "lambda": "lambda",
     "rho": "rho",
     "sigma": "sigma",
+    "partial": "partial",
     ",": "thin",
 }
 
