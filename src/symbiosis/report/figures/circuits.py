@@ -20,7 +20,7 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
     fig = plt.figure(figsize=(2 * style.COLUMN_WIDTH, 4.6), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
     axes = top.subplots(1, 3)
-    summary = circuits_summary.assign(sparsity=style.sparsity_labels(circuits_summary["target_sparsity"]))
+    summary = circuits_summary
     kinds = [k for k in [*SYMBIOTE_KINDS, "ablation"] if k in set(summary["kind"])]
     for ax, metric, label in zip(
         axes,
@@ -30,7 +30,7 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
     ):
         for i, kind in enumerate(kinds):
             rows = summary[summary["kind"] == kind]
-            x = [levels.index(v) + (i - len(kinds) / 2) * 0.08 for v in rows["target_sparsity"]]
+            x = style.sparsity_position(rows["target_sparsity"]) + (i - (len(kinds) - 1) / 2) * 0.03  # bars apart
             ax.errorbar(
                 x,
                 rows[f"{metric}_mean"],
@@ -45,9 +45,9 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
                 label=kind,
                 color=sns.color_palette()[i],
             )
-        ax.set_xticks(range(len(levels)), [f"{v:g}" for v in levels])
+        style.sparsity_axis(ax, summary["target_sparsity"])
         ax.axhline(0, color="grey", linestyle=":", linewidth=1)
-        ax.set(xlabel="target sparsity", ylabel=label)
+        ax.set(ylabel=label)
     axes[0].legend(fontsize="small", title="circuit from")
     cells = bottom.subplots(1, len(levels), squeeze=False)[0]
     sym = overlap[(overlap["kind"] == "symbiote") & (overlap["class"] != overlap["other_class"])]  # diagonal blank

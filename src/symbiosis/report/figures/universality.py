@@ -20,8 +20,7 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
     summary = universality_summary
     fig, axes = plt.subplots(2, 2, figsize=(2 * style.COLUMN_WIDTH, 4.2))
     axes = axes.flatten()
-    x = range(len(summary))
-    labels = [f"{v:g}" for v in summary["target_sparsity"]]
+    x = style.sparsity_position(summary["target_sparsity"])
     colours = sns.color_palette()
 
     def line(ax, column, label, colour, **kw):
@@ -48,8 +47,7 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
     axes[3].axhline(1, color="grey", linestyle=":", linewidth=1)
     axes[3].set(title="Symbiote transfer", ylabel="share of drop kept")
     for ax in axes:
-        ax.set_xticks(list(x), labels)
-        ax.set_xlabel("target sparsity")
+        style.sparsity_axis(ax, summary["target_sparsity"])
         ax.legend(fontsize="x-small")
     fig.tight_layout()
     style.save(fig, pdf, png)
