@@ -42,7 +42,7 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
                 markersize=3,
                 capsize=2,
                 linewidth=1,
-                label=kind,
+                label=style.display_name(kind),
                 color=sns.color_palette()[i],
             )
         style.sparsity_axis(ax, summary["target_sparsity"])

@@ -50,7 +50,7 @@ def plot(curves_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -> None
                         markersize=2,
                         linewidth=1,
                         color=color,
-                        label=f"{ranking}: {method}",
+                        label=f"{style.display_name(ranking)}: {method}",
                     )
             if len(clean):
                 ax.axhline(float(clean["target_accuracy_mean"].iloc[0]), color="grey", linestyle=":", linewidth=1)
@@ -63,5 +63,5 @@ def plot(curves_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -> None
     fig.supxlabel("circuit size (share of live units, log axis)", fontsize="medium")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     title = "circuit C_k chosen by: how it is edited"
-    fig.legend(handles, labels, loc="outside upper center", ncol=6, fontsize="x-small", title=title)
+    fig.legend(handles, labels, loc="outside upper center", ncol=3, fontsize="x-small", title=title)
     style.save(fig, pdf, png)

@@ -37,6 +37,8 @@ def plot(features: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
     # Each method a little to the side of the level's position, so that the error bars stay apart.
     shift = {method: (i - (len(order) - 1) / 2) * DODGE for i, method in enumerate(order)}
     per_model["position"] = style.sparsity_position(per_model["target_sparsity"]) + per_model["method"].map(shift)
+    per_model["method"] = per_model["method"].map(style.display_name)
+    order = [style.display_name(method) for method in order]
     layers = [layer for layer in LAYERS if layer in set(per_model["layer"])]
     fig, axes = plt.subplots(1, len(layers), figsize=(2 * style.COLUMN_WIDTH, 2.6), sharey=True, squeeze=False)
     for ax, layer in zip(axes[0], layers, strict=True):

@@ -36,7 +36,7 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
         ax.set(title=title, ylabel=title.split()[-1])
     for i, rival in enumerate(RIVALS):  # the same matching applied to other rankings' circuits
         if f"{rival}_jaccard_mean" in summary:
-            line(axes[0], f"{rival}_jaccard", rival, colours[1 + i], linestyle="-.")
+            line(axes[0], f"{rival}_jaccard", style.display_name(rival), colours[1 + i], linestyle="-.")
     for i, layer in enumerate(("conv2", "fc1")):
         line(axes[2], f"cka_debiased_{layer}", f"{layer} debiased", colours[1 + i])
         line(axes[2], f"cka_{layer}", f"{layer} plain", colours[1 + i], linestyle="--")
