@@ -18,7 +18,7 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
     null; linear CKA per layer beside a random network's; transfer share of symbiotes moved between seeds."""
     style.set_style()
     summary = universality_summary
-    fig, axes = plt.subplots(2, 2, figsize=(2 * style.COLUMN_WIDTH, 4.2))
+    fig, axes = plt.subplots(2, 2, figsize=(style.FIGURE_WIDTH, 5.2), layout="constrained")
     axes = axes.flatten()
     x = style.sparsity_position(summary["target_sparsity"])
     colours = sns.color_palette()
@@ -42,12 +42,11 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
         line(axes[2], f"cka_{layer}", f"{layer} plain", colours[1 + i], linestyle="--")
         line(axes[2], f"cka_debiased_random_{layer}", f"{layer} vs random", colours[1 + i], linestyle=":")
     axes[2].set(title="Linear CKA", ylabel="CKA", ylim=(-0.05, 1.05))
-    line(axes[3], "transfer_share", "transfer", colours[4])
-    line(axes[3], "transfer_share_refit", "scale refit", colours[5], linestyle="--")
+    line(axes[3], "transfer_share", "moved as trained", colours[4])
+    line(axes[3], "transfer_share_refit", "moved, scale refit (receiver)", colours[5], linestyle="--")
     axes[3].axhline(1, color="grey", linestyle=":", linewidth=1)
     axes[3].set(title="Symbiote transfer", ylabel="share of drop kept")
-    for ax in axes:
+    for ax in axes:  # each legend beside its panel: inside, the Jaccard and CKA legends covered lines
         style.sparsity_axis(ax, summary["target_sparsity"])
-        ax.legend(fontsize="x-small")
-    fig.tight_layout()
+        ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     style.save(fig, pdf, png)
