@@ -42,8 +42,8 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
         line(axes[2], f"cka_{layer}", f"{layer} plain", colours[1 + i], linestyle="--")
         line(axes[2], f"cka_debiased_random_{layer}", f"{layer} vs random", colours[1 + i], linestyle=":")
     axes[2].set(title="Linear CKA", ylabel="CKA", ylim=(-0.05, 1.05))
-    line(axes[3], "transfer_share", "moved as trained", colours[4])
-    line(axes[3], "transfer_share_refit", "moved, scale refit (receiver)", colours[5], linestyle="--")
+    line(axes[3], "transfer_share", "transferred, no refit", colours[4])
+    line(axes[3], "transfer_share_refit", "transferred, scale refit on receiver", colours[5], linestyle="--")
     axes[3].axhline(1, color="grey", linestyle=":", linewidth=1)
     axes[3].set(title="Symbiote transfer", ylabel="share of drop kept")
     for ax in axes:  # each legend beside its panel: inside, the Jaccard and CKA legends covered lines
