@@ -24,3 +24,9 @@ def test_sparsity_axis_labels_each_level_at_its_position():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.8", "0.98", "0.995"]
     assert np.allclose(ax.get_xticks(), -np.log10(1 - np.array([0.0, 0.8, 0.98, 0.995])))
     plt.close(fig)
+
+
+def test_display_name_names_the_rankings_and_spaces_out_unknown_identifiers():
+    assert style.display_name("gradient_x_activation") == "gradient \N{MULTIPLICATION SIGN} activation"
+    assert style.display_name("ablation") == "exact ablation (ceiling)"
+    assert style.display_name("some_new_score") == "some new score"

@@ -17,10 +17,12 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
     the chance-corrected cross-class overlap matrices of the activation-reading symbiote's circuits."""
     style.set_style()
     levels = sorted(overlap["target_sparsity"].unique())
-    fig = plt.figure(figsize=(2 * style.COLUMN_WIDTH, 4.6), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
+    # The overlap matrices in two rows of three with one colourbar beside them: six in a row came out about 2 cm
+    # wide at print size and the colourbar ran into the last one's title.
+    fig = plt.figure(figsize=(style.FIGURE_WIDTH, 6.6), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.45])
     axes = top.subplots(1, 3)
-    summary = circuits_summary.assign(sparsity=style.sparsity_labels(circuits_summary["target_sparsity"]))
+    summary = circuits_summary
     kinds = [k for k in [*SYMBIOTE_KINDS, "ablation"] if k in set(summary["kind"])]
     for ax, metric, label in zip(
         axes,
@@ -30,7 +32,7 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
     ):
         for i, kind in enumerate(kinds):
             rows = summary[summary["kind"] == kind]
-            x = [levels.index(v) + (i - len(kinds) / 2) * 0.08 for v in rows["target_sparsity"]]
+            x = style.sparsity_position(rows["target_sparsity"]) + (i - (len(kinds) - 1) / 2) * 0.03  # bars apart
             ax.errorbar(
                 x,
                 rows[f"{metric}_mean"],
@@ -42,14 +44,20 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
                 markersize=3,
                 capsize=2,
                 linewidth=1,
-                label=kind,
+                label=style.display_name(kind),
                 color=sns.color_palette()[i],
             )
-        ax.set_xticks(range(len(levels)), [f"{v:g}" for v in levels])
+        style.sparsity_axis(ax, summary["target_sparsity"])
+        if ax is not axes[1]:  # one x-label under the middle panel: three in a row touched at this width
+            ax.set_xlabel("")
         ax.axhline(0, color="grey", linestyle=":", linewidth=1)
-        ax.set(xlabel="target sparsity", ylabel=label)
-    axes[0].legend(fontsize="small", title="circuit from")
-    cells = bottom.subplots(1, len(levels), squeeze=False)[0]
+        ax.set(ylabel=label)
+    handles, labels = axes[0].get_legend_handles_labels()
+    top.legend(handles, labels, loc="outside upper center", ncol=len(kinds), fontsize="small", title="circuit from")
+    cells = bottom.subplots(2, (len(levels) + 1) // 2, squeeze=False).flatten()
+    for ax in cells[len(levels) :]:
+        ax.set_visible(False)
+    cells = cells[: len(levels)]
     sym = overlap[(overlap["kind"] == "symbiote") & (overlap["class"] != overlap["other_class"])]  # diagonal blank
     limit = max(float(sym["overlap"].abs().max()), 1e-6)
     for ax, level in zip(cells, levels, strict=True):
@@ -60,12 +68,13 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
             vmax=limit,
             cmap="vlag",
             square=True,
-            cbar=ax is cells[-1],
+            cbar=False,
             ax=ax,
             xticklabels=3,
             yticklabels=3,
-            cbar_kws={"label": "Jaccard - chance", "shrink": 0.8},
         )
-        ax.set(title=f"sparsity {level:g}", xlabel="class", ylabel="class" if ax is cells[0] else "")
+        ax.set(title=f"s = {level:g}", xlabel="class", ylabel="class")
+        ax.tick_params(labelsize="small", rotation=0)
+    bottom.colorbar(cells[0].collections[0], ax=list(cells), shrink=0.7, label="Jaccard - chance")
     bottom.suptitle("Cross-class overlap of symbiote circuits (diagonal left out)", fontsize="medium")
     style.save(fig, pdf, png)

@@ -27,8 +27,10 @@ def plot(curves_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -> None
     is edited (necessity, bottom row), per sparsity level; clean accuracy dotted; means over seeds of class means."""
     style.set_style()
     levels = sorted(curves_summary["target_sparsity"].unique())
+    # Full text width, one narrow column per level: one shared x-label and the legend above them, since six
+    # per-panel x-labels and a side legend overprinted each other at this width.
     fig, axes = plt.subplots(
-        2, len(levels), figsize=(2 * style.COLUMN_WIDTH, 3.8), sharex=True, sharey=True, squeeze=False
+        2, len(levels), figsize=(style.FIGURE_WIDTH, 3.6), sharex=True, sharey=True, squeeze=False, layout="constrained"
     )
     palette = sns.color_palette(n_colors=len(LINES))
     for col, level in enumerate(levels):
@@ -48,15 +50,18 @@ def plot(curves_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -> None
                         markersize=2,
                         linewidth=1,
                         color=color,
-                        label=f"{ranking}: {method}",
+                        label=f"{style.display_name(ranking)}: {method}",
                     )
             if len(clean):
                 ax.axhline(float(clean["target_accuracy_mean"].iloc[0]), color="grey", linestyle=":", linewidth=1)
             ax.set_xscale("log")
-            ax.set(title=f"s = {level:g}, {part}" if row == 0 else part, xlabel="circuit size (share of live units)")
-        axes[0, col].set_title(f"sparsity {level:g}")
-    axes[0, 0].set_ylabel("target acc., C_k edited")
-    axes[1, 0].set_ylabel("target acc., rest edited")
-    axes[0, -1].legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.02, 1), title="C_k from: edit")
-    fig.tight_layout()
+            ax.tick_params(labelsize="small")
+        axes[0, col].set_title(f"s = {level:g}", fontsize="small")
+    axes[0, 0].set_ylabel("C_k edited")
+    axes[1, 0].set_ylabel("rest edited")
+    fig.supylabel("target-class accuracy", fontsize="medium")
+    fig.supxlabel("circuit size (share of live units, log axis)", fontsize="medium")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    title = "circuit C_k chosen by: how it is edited"
+    fig.legend(handles, labels, loc="outside upper center", ncol=3, fontsize="x-small", title=title)
     style.save(fig, pdf, png)

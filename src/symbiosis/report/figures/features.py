@@ -22,6 +22,8 @@ METHOD_ORDER = [
     "ablation",
 ]
 LAYERS = ("conv2", "fc1", "pooled")
+# Sideways step between methods, in log10(1 - s) units (the closest levels, 0.99 and 0.995, are 0.3 apart).
+DODGE = 0.015
 
 
 def plot(features: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
@@ -31,27 +33,36 @@ def plot(features: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
     style.set_style()
     signed = features[features["truth"] == "signed"]
     per_model = signed.groupby(["target_sparsity", "layer", "method", "seed"], as_index=False)["auc"].mean()
-    per_model["sparsity"] = style.sparsity_labels(per_model["target_sparsity"])
     order = [m for m in METHOD_ORDER if m in set(per_model["method"])]
+    # Each method a little to the side of the level's position, so that the error bars stay apart.
+    shift = {method: (i - (len(order) - 1) / 2) * DODGE for i, method in enumerate(order)}
+    per_model["position"] = style.sparsity_position(per_model["target_sparsity"]) + per_model["method"].map(shift)
+    per_model["method"] = per_model["method"].map(style.display_name)
+    order = [style.display_name(method) for method in order]
     layers = [layer for layer in LAYERS if layer in set(per_model["layer"])]
     fig, axes = plt.subplots(1, len(layers), figsize=(2 * style.COLUMN_WIDTH, 2.6), sharey=True, squeeze=False)
     for ax, layer in zip(axes[0], layers, strict=True):
-        sns.pointplot(
+        sns.lineplot(
             data=per_model[per_model["layer"] == layer],
-            x="sparsity",
+            x="position",
             y="auc",
             hue="method",
             hue_order=order,
             errorbar=style.seed_interval,
-            dodge=0.6,
-            capsize=0.05,
-            markersize=2,
+            err_style="bars",
+            err_kws={"capsize": 1.5, "elinewidth": 0.6},
+            marker="o",
+            markersize=2.5,
+            markeredgewidth=0,
             linewidth=0.8,
             ax=ax,
             legend=ax is axes[0, -1],
         )
         ax.axhline(0.5, color="grey", linestyle=":", linewidth=1)
-        ax.set(xlabel="target sparsity", ylabel="live-unit ROC-AUC vs G_k", title=layer)
+        style.sparsity_axis(ax, per_model["target_sparsity"])
+        ax.set(ylabel="live-unit ROC-AUC vs G_k", title=layer)
+        if ax is not axes[0, len(layers) // 2]:  # one x-label, under the middle panel: three overprinted each other
+            ax.set_xlabel("")
     sns.move_legend(axes[0, -1], "upper left", bbox_to_anchor=(1.02, 1), fontsize="x-small", title="score")
     fig.tight_layout()
     style.save(fig, pdf, png)

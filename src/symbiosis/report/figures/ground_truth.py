@@ -19,7 +19,7 @@ def plot(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, png: str | Pa
     # Drawn at the paper's text width so that it is printed at about its natural size: the cell numbers and check
     # names at 7 pt, the size of the tick labels (at 5 pt they were illegible in print).
     fig, (ax_auc, ax_checks) = plt.subplots(
-        1, 2, figsize=(style.FIGURE_WIDTH, 3.4), width_ratios=[1.2, 1], layout="constrained"
+        1, 2, figsize=(style.FIGURE_WIDTH, 4.6), width_ratios=[1.2, 1], layout="constrained"
     )
     matrix = auc.pivot(index="symbiote_class", columns="planted_class", values="auc")
     sns.heatmap(
@@ -35,8 +35,9 @@ def plot(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, png: str | Pa
         cbar_kws={"label": "ROC-AUC", "shrink": 0.7, "pad": 0.02},
     )
     ax_auc.set(xlabel="planted class", ylabel="symbiote for class", title="Planted features")
-    # Names wrapped onto two lines, so that the heatmap keeps half the width.
-    labels = [textwrap.fill(f"{c}: {n}", 36) for c, n in zip(checks["case"], checks["check"], strict=True)]
+    # Names wrapped (at most three lines), so that the heatmap keeps half the width; the figure is tall enough for
+    # ten such names at 7 pt (at 3.4 inches the three-line names ran into their neighbours).
+    labels = [textwrap.fill(f"{c}: {n}", 40) for c, n in zip(checks["case"], checks["check"], strict=True)]
     y = range(len(checks))
     colours = [sns.color_palette()[2] if p else sns.color_palette()[3] for p in checks["passed"]]
     ax_checks.scatter(checks["value"], y, c=colours, s=14, zorder=3, label="value")
@@ -44,5 +45,5 @@ def plot(checks: pd.DataFrame, auc: pd.DataFrame, pdf: str | Path, png: str | Pa
     ax_checks.set_yticks(list(y), labels, fontsize=7)
     ax_checks.invert_yaxis()
     ax_checks.set(xlabel="value (green: passed, red: failed)", title="Known-answer checks")
-    ax_checks.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
+    ax_checks.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     style.save(fig, pdf, png)

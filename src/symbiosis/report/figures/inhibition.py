@@ -38,7 +38,7 @@ def plot(table: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
             if row == 0:
                 ax.set_title(f"sparsity {level:g}")
             if col == 0:
-                ax.set_ylabel(f"{kind}\ntarget class k")
+                ax.set_ylabel(f"{style.display_name(kind)}\ntarget class k")
             if row == len(kinds) - 1:
                 ax.set_xlabel("class j")
     fig.colorbar(axes[0, 0].collections[0], ax=axes, shrink=0.6, label="accuracy on class j")

@@ -20,6 +20,26 @@ COLUMN_WIDTH = 3.4  # inches, a single column of a two-column paper
 FIGURE_WIDTH = 2 * COLUMN_WIDTH
 
 
+# How each symbiote kind and rival ranking is named in legends and labels (the tables keep the identifiers).
+DISPLAY_NAMES = {
+    "symbiote": "symbiote",
+    "static": "static mask",
+    "steering": "steering",
+    "attribution_patching": "attribution patching",
+    "attribution_patching_unsigned": "attribution patching (|.|)",
+    "gradient_x_activation": "gradient \N{MULTIPLICATION SIGN} activation",
+    "class_selectivity": "class selectivity",
+    "mean_activation": "class-mean activation",
+    "random": "random",
+    "ablation": "exact ablation (ceiling)",
+}
+
+
+def display_name(name: str) -> str:
+    """A kind's or ranking's name for a figure; an identifier not in DISPLAY_NAMES with its underscores as spaces."""
+    return DISPLAY_NAMES.get(name, name.replace("_", " "))
+
+
 def set_style() -> None:
     sns.set_theme(
         context="paper",

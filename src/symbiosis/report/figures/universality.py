@@ -18,10 +18,9 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
     null; linear CKA per layer beside a random network's; transfer share of symbiotes moved between seeds."""
     style.set_style()
     summary = universality_summary
-    fig, axes = plt.subplots(2, 2, figsize=(2 * style.COLUMN_WIDTH, 4.2))
+    fig, axes = plt.subplots(2, 2, figsize=(style.FIGURE_WIDTH, 5.2), layout="constrained")
     axes = axes.flatten()
-    x = range(len(summary))
-    labels = [f"{v:g}" for v in summary["target_sparsity"]]
+    x = style.sparsity_position(summary["target_sparsity"])
     colours = sns.color_palette()
 
     def line(ax, column, label, colour, **kw):
@@ -37,19 +36,17 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
         ax.set(title=title, ylabel=title.split()[-1])
     for i, rival in enumerate(RIVALS):  # the same matching applied to other rankings' circuits
         if f"{rival}_jaccard_mean" in summary:
-            line(axes[0], f"{rival}_jaccard", rival, colours[1 + i], linestyle="-.")
+            line(axes[0], f"{rival}_jaccard", style.display_name(rival), colours[1 + i], linestyle="-.")
     for i, layer in enumerate(("conv2", "fc1")):
         line(axes[2], f"cka_debiased_{layer}", f"{layer} debiased", colours[1 + i])
         line(axes[2], f"cka_{layer}", f"{layer} plain", colours[1 + i], linestyle="--")
         line(axes[2], f"cka_debiased_random_{layer}", f"{layer} vs random", colours[1 + i], linestyle=":")
     axes[2].set(title="Linear CKA", ylabel="CKA", ylim=(-0.05, 1.05))
-    line(axes[3], "transfer_share", "transfer", colours[4])
-    line(axes[3], "transfer_share_refit", "scale refit", colours[5], linestyle="--")
+    line(axes[3], "transfer_share", "transferred, no refit", colours[4])
+    line(axes[3], "transfer_share_refit", "transferred, scale refit on receiver", colours[5], linestyle="--")
     axes[3].axhline(1, color="grey", linestyle=":", linewidth=1)
     axes[3].set(title="Symbiote transfer", ylabel="share of drop kept")
-    for ax in axes:
-        ax.set_xticks(list(x), labels)
-        ax.set_xlabel("target sparsity")
-        ax.legend(fontsize="x-small")
-    fig.tight_layout()
+    for ax in axes:  # each legend beside its panel: inside, the Jaccard and CKA legends covered lines
+        style.sparsity_axis(ax, summary["target_sparsity"])
+        ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     style.save(fig, pdf, png)
