@@ -29,8 +29,9 @@ LIGHT_JOB_MB = 40
 # train_symbiotes and validate_ground_truth hold, per training image, the trunk features (conv2 x 7 x 7), the unit
 # activations and the per-channel products of fc1 (conv2 x fc1) as float32: once since batches are gathered into
 # reused buffers (bench/symbiote_memory.py: 3.5 GB at 60,000 images, 1.4 GB of it the cache), plus a contiguous copy
-# of the trunk and transients; 2 copies declared. Before that change (a shuffled copy of everything per epoch) the
-# jobs peaked at 5,687-5,819 MB at full Fashion-MNIST size.
+# of the trunk and transients; 2 copies declared. At full Fashion-MNIST size (bench/memory.py on
+# bench/configs/fashion-mnist-subset.yaml) the jobs peak at 3,623-3,750 MB against 5,133 declared; before that change
+# (a shuffled copy of everything per epoch) they peaked at 5,687-5,819 MB.
 SYMBIOTE_COPIES = 2
 # Per image-epoch of the default primary (1.3 M multiply-adds forward): 0.43 ms training a primary alone on a core,
 # 1.2 ms training its 30 symbiotes, 56 s for a 17 s job on a loaded machine; declared with ten times that.
