@@ -30,14 +30,7 @@ def test_a_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
 
     killed = copy_workflow(tmp_path / "killed")
     # A profile-style run: profiles/default supplies the cores, so `--cores` is not on its command line.
-    run = subprocess.Popen(
-        ["snakemake", "--configfile", "config/test.yaml"],
-        cwd=killed,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    run = in_background(["snakemake", "--configfile", "config/test.yaml"], killed)
     deadline = time.monotonic() + 300
     models = killed / "results" / "mnist5k" / "models"
     while not list(models.glob("*/primary.safetensors")) and time.monotonic() < deadline and run.poll() is None:
@@ -67,18 +60,18 @@ def test_a_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
     assert not different, different
 
 
+def in_background(cmd: list[str], folder: Path) -> subprocess.Popen:
+    """`cmd` started in `folder` in a session of its own (so that killing its group kills its jobs), output dropped."""
+    return subprocess.Popen(
+        cmd, cwd=folder, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+
 def unrelated_run(folder: Path) -> subprocess.Popen:
     """A Snakemake with `--cores` on its command line, working in another folder (one rule that sleeps)."""
     folder.mkdir()
     (folder / "Snakefile").write_text('rule wait:\n    output:\n        "done"\n    shell:\n        "sleep 600"\n')
-    proc = subprocess.Popen(
-        ["snakemake", "--cores", "1"],
-        cwd=folder,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = in_background(["snakemake", "--cores", "1"], folder)
     deadline = time.monotonic() + 60
     while not (folder / ".snakemake" / "locks").is_dir() and time.monotonic() < deadline:
         time.sleep(0.2)
