@@ -5,7 +5,11 @@ SYMBIOSIS_TEST_GPU=cpu runs the same comparisons with the CPU in the GPU's place
 machine without one."""
 
 import copy
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,6 +19,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from symbiosis import hooks
 from symbiosis.data.datasets import to_float
 from symbiosis.errors import SymbiosisError
+from symbiosis.files import copy_workflow
 from symbiosis.metrics import ground_truth
 from symbiosis.metrics.analysis import AnalysisSettings, analyse_sparsity
 from symbiosis.primary.models import PrimaryCNN, clean_pass
@@ -100,3 +105,34 @@ def test_known_permutation_check_runs_on_cuda(tiny_model, digits):
     checks = ground_truth._permuted(primary, sym, x, y, AnalysisSettings(seed=0, null_permutations=20))
     matched = next(c for c in checks if c["check"].startswith("share of live units"))
     assert matched["value"] == 1.0
+
+
+def _workflow(root, work, device: str):
+    """Run the test config end to end (through the findings) on `device` in a copy of the workflow at `work`."""
+    copy_workflow(root, work)
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "4", "--configfile", "config/test.yaml"]
+    cmd += ["--config", f"device={device}", "--", "results/mnist5k/findings.json"]
+    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return work / "results" / "mnist5k"
+
+
+def test_test_config_on_cuda_matches_the_cpu_run(tmp_path):
+    """The whole test config with `device: cuda` against the same config on the CPU. Training on another device runs
+    other kernels (cuDNN picks its algorithms), so results agree within tolerances, not bit for bit: primaries' test
+    accuracy within 3 points and the same sparsity; the symbiotes' target and other-class accuracy within 5 points on
+    average over (model, class, kind); every job's record names the device it ran on."""
+    root = Path(__file__).resolve().parents[1]
+    cpu = _workflow(root, tmp_path / "cpu", "cpu")
+    gpu = _workflow(root, tmp_path / "gpu", "cuda" if GPU == "cuda" else "cpu")
+    keys = ["target_sparsity", "seed"]
+    prim = pd.read_csv(cpu / "primaries.csv").merge(pd.read_csv(gpu / "primaries.csv"), on=keys)
+    assert (prim["test_accuracy_x"] - prim["test_accuracy_y"]).abs().max() <= 0.03
+    assert (prim["measured_sparsity_x"] - prim["measured_sparsity_y"]).abs().max() <= 1e-3
+    sym_keys = ["target_sparsity", "seed", "kind", "target_class"]
+    sym = pd.read_csv(cpu / "symbiotes.csv").merge(pd.read_csv(gpu / "symbiotes.csv"), on=sym_keys)
+    assert len(sym) > 0
+    for column in ("target_accuracy", "other_accuracy"):
+        assert (sym[f"{column}_x"] - sym[f"{column}_y"]).abs().mean() <= 0.05, column
+    devices = {json.loads(p.read_text())["device"] for p in gpu.glob("models/*/*.json")}
+    assert devices == {"cuda" if GPU == "cuda" else "cpu"}

@@ -103,4 +103,5 @@ def ablated_accuracy(
         ],
         dim=1,
     ).double()
+    y = y.cpu()
     return torch.stack([correct[:, y == k].mean(1) for k in range(n_classes)], dim=1)

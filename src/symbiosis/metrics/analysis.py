@@ -86,7 +86,7 @@ def unit_scores(primary: PrimaryCNN, symbiotes: list[Symbiotes], half: Half, see
     scores["random"] = attribution.random_scores(n_classes, n_units, seed)
     importance = unit_importance(primary, clean.trunk, y, n_classes)
     scores["ablation"], scores["ablation_unsigned"] = importance, importance.abs()
-    return scores
+    return {name: score.cpu() for name, score in scores.items()}  # [K, U] each: small, and NumPy reads them
 
 
 def _circuit_rows(primary, selection: Half, evaluation: Half, circuits, reference, classes, live, label) -> tuple:
@@ -166,7 +166,7 @@ def analyse_model(
     half's scores (which choose circuits, also across models)."""
     selected = unit_scores(primary, symbiotes, selection, settings.seed)
     measured = unit_scores(primary, symbiotes, evaluation, settings.seed)
-    importance, live = selected["ablation"], live_units(selection.clean.units)
+    importance, live = selected["ablation"], live_units(selection.clean.units).cpu()
     classes = sorted({c for sym in symbiotes for c in sym.arch.classes})
     units = pd.DataFrame(
         [
@@ -305,7 +305,7 @@ def analyse_sparsity(
                 "selection": selection,
                 "evaluation": evaluation,
                 "scores": selected,
-                "live": live_units(selection.clean.units),
+                "live": live_units(selection.clean.units).cpu(),
             }
         )
     info = {k: v for k, v in model_infos[0].items() if k != "seed"}
