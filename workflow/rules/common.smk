@@ -109,6 +109,7 @@ COMPUTE_BENCHMARKS = (
     "prepare_data",
     "primaries_table",
     "symbiotes_table",
+    "sweep_table",
     "analysis_tables",
     "validate_ground_truth",
     "stats",
@@ -124,6 +125,9 @@ def run_inputs(dataset):
     )
     benchmarks += models(
         dataset, "benchmarks/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.tsv"
+    )
+    benchmarks += sweep_models(  # symbiotes.smk
+        dataset, "benchmarks/{dataset}/sweep_symbiotes/s{sparsity}-seed{seed}.tsv"
     )
     benchmarks += expand(
         "benchmarks/{dataset}/analyse_sparsity/s{sparsity}.tsv",

@@ -92,6 +92,7 @@ rule paper:
                 "ground_truth.csv",
                 "gate_split_summary.csv",
                 "mechanism_units.csv",
+                "pareto.csv",
                 *(
                     f"{table}_summary.csv"
                     for table in (

@@ -1,4 +1,5 @@
 SYMBIOTE = config["symbiote"]
+SPARSITIES = config["sparsities"]
 
 
 rule train_symbiotes:
@@ -66,3 +67,65 @@ rule symbiotes_table:
         "python -m symbiosis symbiotes-table --summaries {input.summaries} "
         "--inhibitions {input.inhibitions} --sidecars {input.sidecars} --out {output.table} "
         "--summary {output.summary} --inhibition {output.inhibition} --curves {output.curves} 2> {log}"
+
+
+def sweep_models(dataset, pattern):
+    """`pattern` (a path under MODEL_DIR) for each primary of the lambda sweep: the configured sweep levels and seeds,
+    each of which must be one of the experiment's (by default the lowest and highest level, the first seed).
+    """
+    levels = SYMBIOTE["sweep_sparsities"] or sorted({min(SPARSITIES), max(SPARSITIES)})
+    levels = [sparsity_label(s) for s in levels]
+    seeds = SYMBIOTE["sweep_seeds"] or config["seeds"][:1]
+    missing = set(levels) - {sparsity_label(s) for s in SPARSITIES}
+    missing |= {str(s) for s in set(seeds) - set(config["seeds"])}
+    if missing:
+        sys.exit(
+            f"symbiosis: error: symbiote.sweep_sparsities / sweep_seeds name {sorted(missing)}, which the experiment "
+            "does not train; give levels from `sparsities` and seeds from `seeds`"
+        )
+    return expand(pattern, dataset=dataset, sparsity=levels, seed=seeds)
+
+
+rule sweep_symbiotes:
+    input:
+        data="results/{dataset}/data.safetensors",
+        model=f"{MODEL_DIR}/primary.safetensors",
+    output:
+        f"{MODEL_DIR}/sweep.csv",
+    log:
+        "logs/{dataset}/sweep_symbiotes/s{sparsity}-seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/sweep_symbiotes/s{sparsity}-seed{seed}.tsv"
+    retries: 2
+    conda:
+        "../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("train_symbiotes"),
+        runtime=lambda w, input, attempt: len(SYMBIOTE["sweep_lams"])
+        * runtime("train_symbiotes")(w, input, attempt),
+    params:
+        settings=settings("sweep-symbiotes"),
+    shell:
+        "python -m symbiosis sweep-symbiotes --data {input.data} --model {input.model} "
+        "--settings {params.settings} --threads {threads} --out {output} 2> {log}"
+
+
+rule sweep_table:
+    input:
+        sweeps=lambda w: sweep_models(w.dataset, f"{MODEL_DIR}/sweep.csv"),
+    output:
+        table="results/{dataset}/sweep.csv",
+        pareto="results/{dataset}/pareto.csv",
+    log:
+        "logs/{dataset}/sweep_table.log",
+    benchmark:
+        "benchmarks/{dataset}/sweep_table.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=TABLE_JOB_MB,
+        runtime=5,
+    shell:
+        "python -m symbiosis sweep-table --sweeps {input.sweeps} --out {output.table} "
+        "--pareto {output.pareto} 2> {log}"

@@ -35,6 +35,15 @@ def symbiotes_table_step(
     write_csv(curves, tables.symbiote_curves(sidecars))
 
 
+def sweep_table_step(sweeps: list[Path], out: Path, pareto: Path) -> None:
+    """The lambda sweep of every swept model (one row per kind, lambda, model and class) and its Pareto fronts."""
+    from symbiosis.report.sweep import pareto_table, sweep_rows
+
+    rows = sweep_rows(sweeps)
+    write_csv(out, rows)
+    write_csv(pareto, pareto_table(rows))
+
+
 def analysis_tables_step(
     features: list[Path],
     circuits: list[Path],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from symbiosis.checkpoint import load_primary, save_symbiotes
 from symbiosis.data.datasets import load_split
 from symbiosis.device import resolve_device, set_threads
@@ -13,7 +15,7 @@ from symbiosis.primary.models import clean_pass, count_parameters
 from symbiosis.records import PrimaryRecord, Run, SymbioteRecord
 from symbiosis.symbiote.evaluate import Criterion, evaluate_symbiotes
 from symbiosis.symbiote.symbiote import SymbioteArch
-from symbiosis.symbiote.train import SymbioteTraining, train_symbiotes
+from symbiosis.symbiote.train import SymbioteTraining, train_sweep, train_symbiotes
 
 
 def train_symbiotes_step(
@@ -65,3 +67,22 @@ def train_symbiotes_step(
         )
         for table, path in zip(tables, evaluation, strict=True):
             write_csv(path, table)
+
+
+def sweep_symbiotes_step(data: Path, model: Path, config: dict, out: Path, threads: int | None = None) -> None:
+    """The lambda sweep for one primary: every configured kind retrained at each of `symbiote.sweep_lams`, the rest
+    of the training unchanged, and evaluated on the test split like the main symbiotes (one summary row per kind,
+    penalty weight and class, with the column `lam`). The trained symbiotes are not kept."""
+    settings, classes = config["symbiote"], tuple(config["classes"])
+    device = resolve_device(config["device"])
+    set_threads(threads)
+    primary, meta = load_primary(model, device=device)
+    split, model_id = load_split(data), PrimaryRecord.from_json(meta).model
+    cfg = SymbioteTraining.from_config(settings, seed=model_id.seed)
+    archs = [SymbioteArch.from_config(settings, kind=kind, classes=classes) for kind in settings["kinds"]]
+    clean, test = clean_pass(primary, split.x_train), clean_pass(primary, split.x_test)
+    criterion, rows = Criterion.from_config(settings), []
+    for kind, lam, sym in train_sweep(primary, split.x_train, split.y_train, archs, cfg, settings["sweep_lams"], clean):
+        summary, _, _ = evaluate_symbiotes(primary, [sym], test, split.y_test, model_id.labels(), criterion)
+        rows.append(summary.assign(lam=lam))
+    write_csv(out, pd.concat(rows, ignore_index=True))
