@@ -61,6 +61,7 @@ rule all:
                 "symbiotes_summary",
                 "sweep",
                 "pareto",
+                "objectives",
                 *ANALYSIS_TABLES,
             ),
         ),

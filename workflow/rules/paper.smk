@@ -93,6 +93,7 @@ rule paper:
                 "gate_split_summary.csv",
                 "mechanism_units.csv",
                 "pareto.csv",
+                "objectives.csv",
                 *(
                     f"{table}_summary.csv"
                     for table in (

@@ -8,6 +8,10 @@ class average:
   damage (nor as a gain: see `symbiote.other_loss`);
 - intervention_size_target: E|a_u - a'_u| / std(a_u) over live units on the target class's images, the same measure
   for every kind (symbiosis.metrics.intervention).
+The objectives table compares the two other-class objectives (`symbiote.other_loss`) at the configured lambda:
+cross-entropy to the labels lets a symbiote raise the other classes' accuracy above the unedited primary's (repair),
+which KL to the primary's own outputs does not reward.
+
 A point is Pareto-optimal when no other point is at least as good in all three and better in one; `pareto_kind`
 compares it with its own kind's other lambdas, `pareto_level` with every kind and lambda at its sparsity level.
 """
@@ -60,3 +64,16 @@ def pareto_table(rows: pd.DataFrame) -> pd.DataFrame:
     for _, group in table.groupby(["dataset", "target_sparsity"]):
         table.loc[group.index, "pareto_level"] = pareto_optimal(group[list(OBJECTIVES)].to_numpy())
     return table
+
+
+def objectives_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per (sparsity, kind, other_loss): n models and the mean over models of each model's class means of target
+    accuracy, other-class accuracy, the primary's, the change (positive: the others repaired) and the share of
+    symbiotes meeting the criterion."""
+    rows = rows.assign(other_accuracy_change=-rows["other_accuracy_drop"])
+    columns = ["target_accuracy", "other_accuracy", "primary_other_accuracy", "other_accuracy_change"]
+    columns.append("meets_criterion")
+    keys = ["dataset", "target_sparsity", "kind", "other_loss"]
+    per_model = rows.groupby([*keys, "seed"], as_index=False)[columns].mean()
+    table = per_model.groupby(keys, as_index=False).agg(n=("seed", "size"), **{c: (c, "mean") for c in columns})
+    return table.rename(columns={"meets_criterion": "share_meeting_criterion"})

@@ -101,7 +101,8 @@ def train_symbiotes(
         for idx in order.split(cfg.batch_size):
             trunk_b, units_b, products_b, y_b, reference_b = _gather(data, idx, buffers)
             logits, penalty = sym.edit(primary, trunk_b, units_b, products_b)
-            optimiser_step(opt, logits, penalty, y_b, classes, cfg, history, reference_b if reference_b.numel() else None)
+            reference_b = reference_b if reference_b.numel() else None  # empty unless other_loss is "kl"
+            optimiser_step(opt, logits, penalty, y_b, classes, cfg, history, reference_b)
     return sym.eval(), history
 
 
