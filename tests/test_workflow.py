@@ -58,7 +58,7 @@ def test_table_has_one_row_per_model_at_its_target_sparsity(run):
 
 def test_symbiote_table_has_one_row_per_model_class_and_kind(run):
     table = pd.read_csv(run / "results" / "mnist5k" / "symbiotes.csv")
-    assert len(table) == 4 * 10 * 3
+    assert len(table) == 4 * 10 * 5  # five kinds: symbiote, static, steering and the two conditional ones
     assert set(table.groupby(["target_sparsity", "seed", "kind"]).size()) == {10}
     assert table["target_accuracy"].between(0, 1).all() and table["other_accuracy"].between(0, 1).all()
     symbiote = table[table["kind"] == "symbiote"]
@@ -69,9 +69,24 @@ def test_symbiote_table_has_one_row_per_model_class_and_kind(run):
     assert (symbiote["target_accuracy"][knew] < symbiote["primary_target_accuracy"][knew]).all()
     assert (symbiote["target_accuracy"] <= symbiote["primary_target_accuracy"]).all()
     summary = pd.read_csv(run / "results" / "mnist5k" / "symbiotes_summary.csv")
-    assert len(summary) == 2 * 3 and (summary["symbiotes"] == 20).all()
+    assert len(summary) == 2 * 5 and (summary["symbiotes"] == 20).all()
     inhibition = pd.read_csv(run / "results" / "mnist5k" / "inhibition.csv")
-    assert len(inhibition) == 2 * 3 * 10 * 10 and (inhibition["n"] == 2).all()
+    assert len(inhibition) == 2 * 5 * 10 * 10 and (inhibition["n"] == 2).all()
+    assert (table["other_loss"] == "kl").all()  # the schema's default objective, named beside the criterion
+
+
+def test_sweep_has_a_row_per_swept_model_kind_weight_and_class(run):
+    """config/test.yaml sweeps lambda in {0.01, 10} on seed 0 at its lowest and highest level (0 and 0.95)."""
+    results = run / "results" / "mnist5k"
+    sweep = pd.read_csv(results / "sweep.csv")
+    assert len(sweep) == 2 * 5 * 2 * 10
+    assert sorted(set(zip(sweep["target_sparsity"], sweep["seed"], strict=True))) == [(0, 0), (0.95, 0)]
+    pareto = pd.read_csv(results / "pareto.csv")
+    assert len(pareto) == 2 * 5 * 2 and pareto.groupby("target_sparsity")["pareto_level"].any().all()
+    light, heavy = (pareto[pareto["lam"] == lam].set_index(["target_sparsity", "kind"]) for lam in (0.01, 10.0))
+    assert (heavy["penalty_all"] < light["penalty_all"]).all()  # a heavier penalty, a smaller intervention
+    objectives = pd.read_csv(results / "objectives.csv")
+    assert len(objectives) == 2 * 5 * 2 and set(objectives["other_loss"]) == {"ce", "kl"}
     curves = pd.read_csv(run / "results" / "mnist5k" / "symbiote_curves.csv")
     assert set(curves["metric"]) == {"target_accuracy", "other_accuracy"} and curves["step"].max() > 10
 
