@@ -99,9 +99,10 @@ def sweep_symbiotes_step(
     swept = train_sweep(primary, split.x_train, split.y_train, archs, cfg, settings["sweep_lams"], clean)
     sweep = evaluated(swept, cfg)
     write_csv(out, sweep)
-    compared = [sweep[sweep["lam"] == cfg.lam]] if cfg.lam in settings["sweep_lams"] else []
+    swept_at_lam = cfg.lam in settings["sweep_lams"]  # then the configured objective's rows are the sweep's
+    compared = [sweep[sweep["lam"] == cfg.lam]] if swept_at_lam else []
     for other_loss in OTHER_LOSSES:
-        if other_loss != cfg.other_loss or not compared:
+        if other_loss != cfg.other_loss or not swept_at_lam:
             training = dataclasses.replace(cfg, other_loss=other_loss)
             trained = train_sweep(primary, split.x_train, split.y_train, archs, training, (cfg.lam,), clean)
             compared.append(evaluated(trained, training))
