@@ -36,9 +36,10 @@ def plot(pareto: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
                 for end in (points.iloc[0], points.iloc[-1]):
                     ax.annotate(f"{end['lam']:g}", (end["intervention_size_target"], end[objective]),
                                 fontsize=5, xytext=(2, 2), textcoords="offset points", color=colours[kind])  # fmt: skip
-            ax.set(xscale="symlog", ylabel=label, title=f"s = {level:g}")
-            ax.set_xscale("symlog", linthresh=0.01)
-            ax.set_xlabel("intervention size on target images, E|a - a'| / std(a)")
+            ax.set_xscale("symlog", linthresh=0.01)  # sizes span 0.01 to 2 std; a log axis that admits 0
+            ax.set(ylabel=label, title=f"s = {level:g}", xlabel="")
+    for ax in axes[-1]:
+        ax.set_xlabel("intervention size on target images, E|a - a'| / std(a)")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncol=min(len(kinds), 5), frameon=False)
     style.save(fig, pdf, png)
