@@ -1,5 +1,4 @@
 SYMBIOTE = config["symbiote"]
-SPARSITIES = config["sparsities"]
 
 
 rule train_symbiotes:
@@ -67,23 +66,6 @@ rule symbiotes_table:
         "python -m symbiosis symbiotes-table --summaries {input.summaries} "
         "--inhibitions {input.inhibitions} --sidecars {input.sidecars} --out {output.table} "
         "--summary {output.summary} --inhibition {output.inhibition} --curves {output.curves} 2> {log}"
-
-
-def sweep_models(dataset, pattern):
-    """`pattern` (a path under MODEL_DIR) for each primary of the lambda sweep: the configured sweep levels and seeds,
-    each of which must be one of the experiment's (by default the lowest and highest level, the first seed).
-    """
-    levels = SYMBIOTE["sweep_sparsities"] or sorted({min(SPARSITIES), max(SPARSITIES)})
-    levels = [sparsity_label(s) for s in levels]
-    seeds = SYMBIOTE["sweep_seeds"] or config["seeds"][:1]
-    missing = set(levels) - {sparsity_label(s) for s in SPARSITIES}
-    missing |= {str(s) for s in set(seeds) - set(config["seeds"])}
-    if missing:
-        sys.exit(
-            f"symbiosis: error: symbiote.sweep_sparsities / sweep_seeds name {sorted(missing)}, which the experiment "
-            "does not train; give levels from `sparsities` and seeds from `seeds`"
-        )
-    return expand(pattern, dataset=dataset, sparsity=levels, seed=seeds)
 
 
 rule sweep_symbiotes:
