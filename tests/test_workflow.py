@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from symbiosis.choices import SYMBIOTE_KINDS
 from symbiosis.cli import FIGURES
 from symbiosis.files import copy_workflow
 
@@ -95,6 +96,7 @@ def test_metric_tables_cover_every_model_class_and_level(run):
     results = run / "results" / "mnist5k"
     features = pd.read_csv(results / "features.csv")
     methods = {"symbiote", "static", "steering", "gradient_x_activation", "class_selectivity", "mean_activation"}
+    methods |= {"conditional_static", "conditional_steering"}
     methods |= {"attribution_patching", "attribution_patching_unsigned", "ablation", "ablation_unsigned"}
     assert set(features["method"]) == methods | {"random"}
     # live-unit recovery: 10 classes x 2 truths (signed, |I|) x 3 layers (conv2, fc1, pooled); dead units counted
@@ -103,12 +105,13 @@ def test_metric_tables_cover_every_model_class_and_level(run):
     assert set(features.loc[features["ceiling"], "method"]) == {"ablation", "ablation_unsigned"}
     circuits = pd.read_csv(results / "circuits.csv")
     kinds = {"symbiote", "static", "steering", "ablation", "attribution_patching", "mean_activation", "random"}
-    assert set(circuits["kind"]) == kinds and len(circuits) == 7 * 4 * 10
+    kinds |= {"conditional_static", "conditional_steering"}
+    assert set(circuits["kind"]) == kinds and len(circuits) == 9 * 4 * 10
     summary = pd.read_csv(results / "features_summary.csv")
     assert {"auc_mean", "auc_ci_low", "auc_ci_high"} <= set(summary.columns) and (summary["n"] == 2).all()
     areas = pd.read_csv(results / "curve_areas.csv")
     assert {"gates", "mean", "resample"} <= set(areas["method"]) and set(areas["set"]) == {"circuit", "complement"}
-    assert set(areas.loc[areas["method"] == "gates", "ranking"]) == {"symbiote", "static", "steering"}
+    assert set(areas.loc[areas["method"] == "gates", "ranking"]) == set(SYMBIOTE_KINDS)
     curves = pd.read_csv(results / "curves_summary.csv")
     assert curves["target_accuracy_mean"].between(0, 1).all()
     universality = pd.read_csv(results / "universality.csv")
