@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as ticker
 import pandas as pd
 
 from symbiosis.report.figures import style
@@ -36,7 +37,11 @@ def plot(pareto: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
                 for end in (points.iloc[0], points.iloc[-1]):
                     ax.annotate(f"{end['lam']:g}", (end["intervention_size_target"], end[objective]),
                                 fontsize=5, xytext=(2, 2), textcoords="offset points", color=colours[kind])  # fmt: skip
-            ax.set_xscale("symlog", linthresh=0.01)  # sizes span 0.01 to 2 std; a log axis that admits 0
+            # Sizes span 0.02 to 2 standard deviations: a log axis, ticked at 1, 2 and 5 per decade to be readable.
+            ax.set_xscale("log")
+            ax.xaxis.set_major_locator(ticker.LogLocator(subs=(1, 2, 5)))
+            ax.xaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+            ax.xaxis.set_minor_formatter(ticker.NullFormatter())
             ax.set(ylabel=label, title=f"s = {level:g}", xlabel="")
     for ax in axes[-1]:
         ax.set_xlabel("intervention size on target images, E|a - a'| / std(a)")
