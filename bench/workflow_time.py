@@ -48,6 +48,7 @@ TORCH_RULES = {
     "prepare_data",
     "train_primary",
     "train_symbiotes",
+    "sweep_symbiotes",
     "analyse_sparsity",
     "validate_ground_truth",
 }

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from symbiosis.choices import SYMBIOTE_KINDS
 from symbiosis.cli import FIGURES
 from symbiosis.files import copy_workflow
 
@@ -58,7 +59,7 @@ def test_table_has_one_row_per_model_at_its_target_sparsity(run):
 
 def test_symbiote_table_has_one_row_per_model_class_and_kind(run):
     table = pd.read_csv(run / "results" / "mnist5k" / "symbiotes.csv")
-    assert len(table) == 4 * 10 * 3
+    assert len(table) == 4 * 10 * 5  # five kinds: symbiote, static, steering and the two conditional ones
     assert set(table.groupby(["target_sparsity", "seed", "kind"]).size()) == {10}
     assert table["target_accuracy"].between(0, 1).all() and table["other_accuracy"].between(0, 1).all()
     symbiote = table[table["kind"] == "symbiote"]
@@ -69,9 +70,24 @@ def test_symbiote_table_has_one_row_per_model_class_and_kind(run):
     assert (symbiote["target_accuracy"][knew] < symbiote["primary_target_accuracy"][knew]).all()
     assert (symbiote["target_accuracy"] <= symbiote["primary_target_accuracy"]).all()
     summary = pd.read_csv(run / "results" / "mnist5k" / "symbiotes_summary.csv")
-    assert len(summary) == 2 * 3 and (summary["symbiotes"] == 20).all()
+    assert len(summary) == 2 * 5 and (summary["symbiotes"] == 20).all()
     inhibition = pd.read_csv(run / "results" / "mnist5k" / "inhibition.csv")
-    assert len(inhibition) == 2 * 3 * 10 * 10 and (inhibition["n"] == 2).all()
+    assert len(inhibition) == 2 * 5 * 10 * 10 and (inhibition["n"] == 2).all()
+    assert (table["other_loss"] == "kl").all()  # the schema's default objective, named beside the criterion
+
+
+def test_sweep_has_a_row_per_swept_model_kind_weight_and_class(run):
+    """config/test.yaml sweeps lambda in {0.01, 10} on seed 0 at its lowest and highest level (0 and 0.95)."""
+    results = run / "results" / "mnist5k"
+    sweep = pd.read_csv(results / "sweep.csv")
+    assert len(sweep) == 2 * 5 * 2 * 10
+    assert sorted(set(zip(sweep["target_sparsity"], sweep["seed"], strict=True))) == [(0, 0), (0.95, 0)]
+    pareto = pd.read_csv(results / "pareto.csv")
+    assert len(pareto) == 2 * 5 * 2 and pareto.groupby("target_sparsity")["pareto_level"].any().all()
+    light, heavy = (pareto[pareto["lam"] == lam].set_index(["target_sparsity", "kind"]) for lam in (0.01, 10.0))
+    assert (heavy["penalty_all"] < light["penalty_all"]).all()  # a heavier penalty, a smaller intervention
+    objectives = pd.read_csv(results / "objectives.csv")
+    assert len(objectives) == 2 * 5 * 2 and set(objectives["other_loss"]) == {"ce", "kl"}
     curves = pd.read_csv(run / "results" / "mnist5k" / "symbiote_curves.csv")
     assert set(curves["metric"]) == {"target_accuracy", "other_accuracy"} and curves["step"].max() > 10
 
@@ -80,6 +96,7 @@ def test_metric_tables_cover_every_model_class_and_level(run):
     results = run / "results" / "mnist5k"
     features = pd.read_csv(results / "features.csv")
     methods = {"symbiote", "static", "steering", "gradient_x_activation", "class_selectivity", "mean_activation"}
+    methods |= {"conditional_static", "conditional_steering"}
     methods |= {"attribution_patching", "attribution_patching_unsigned", "ablation", "ablation_unsigned"}
     assert set(features["method"]) == methods | {"random"}
     # live-unit recovery: 10 classes x 2 truths (signed, |I|) x 3 layers (conv2, fc1, pooled); dead units counted
@@ -88,12 +105,13 @@ def test_metric_tables_cover_every_model_class_and_level(run):
     assert set(features.loc[features["ceiling"], "method"]) == {"ablation", "ablation_unsigned"}
     circuits = pd.read_csv(results / "circuits.csv")
     kinds = {"symbiote", "static", "steering", "ablation", "attribution_patching", "mean_activation", "random"}
-    assert set(circuits["kind"]) == kinds and len(circuits) == 7 * 4 * 10
+    kinds |= {"conditional_static", "conditional_steering"}
+    assert set(circuits["kind"]) == kinds and len(circuits) == 9 * 4 * 10
     summary = pd.read_csv(results / "features_summary.csv")
     assert {"auc_mean", "auc_ci_low", "auc_ci_high"} <= set(summary.columns) and (summary["n"] == 2).all()
     areas = pd.read_csv(results / "curve_areas.csv")
     assert {"gates", "mean", "resample"} <= set(areas["method"]) and set(areas["set"]) == {"circuit", "complement"}
-    assert set(areas.loc[areas["method"] == "gates", "ranking"]) == {"symbiote", "static", "steering"}
+    assert set(areas.loc[areas["method"] == "gates", "ranking"]) == set(SYMBIOTE_KINDS)
     curves = pd.read_csv(results / "curves_summary.csv")
     assert curves["target_accuracy_mean"].between(0, 1).all()
     universality = pd.read_csv(results / "universality.csv")

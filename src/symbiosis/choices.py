@@ -2,7 +2,10 @@
 
 DATASETS = ("mnist5k", "mnist", "fashion-mnist")
 DEVICES = ("auto", "cpu", "cuda")
-SYMBIOTE_KINDS = ("symbiote", "static", "steering")
+# conditional_*: the static mask or steering vector applied only where the primary predicts the target class.
+SYMBIOTE_KINDS = ("symbiote", "static", "steering", "conditional_static", "conditional_steering")
+# The objective on the other classes' images: cross-entropy to the labels, or KL to the primary's own outputs.
+OTHER_LOSSES = ("ce", "kl")
 # Outputs of `symbiosis analysis-tables`, each results/<dataset>/<name>.csv
 ANALYSIS_TABLES = (
     "features",

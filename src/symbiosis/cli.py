@@ -24,6 +24,9 @@ STEPS = {
                         "train the symbiotes of one primary, all classes at once, one file per kind; evaluate them",
                         ("symbiote", "classes", "device"),
                         "data model out+ summary? inhibition? gates? threads:int? progress:flag"),
+    "sweep-symbiotes": ("symbiosis.symbiote.steps:sweep_symbiotes_step",
+                        "the lambda sweep of one primary's symbiotes, every kind, evaluated on the test split",
+                        ("symbiote", "classes", "device"), "data model out objectives threads:int?"),
     "analyse-sparsity": ("symbiosis.metrics.steps:analyse_sparsity_step",
                          "per-model features and circuits, and universality across the models of one level",
                          ("symbiote", "analysis", "device"),
@@ -39,6 +42,8 @@ STEPS = {
                         "sidecars+ units+ out summary"),
     "symbiotes-table": ("symbiosis.report.steps:symbiotes_table_step", "all symbiote results, summaries, curves", (),
                         "summaries+ inhibitions+ sidecars+ out summary inhibition curves"),
+    "sweep-table": ("symbiosis.report.steps:sweep_table_step", "the lambda sweep's rows and Pareto fronts", (),
+                    "sweeps+ objectives+ out pareto objectives_summary"),
     "analysis-tables": ("symbiosis.report.steps:analysis_tables_step", "all models' metric tables, and summaries", (),
                         "features+ circuits+ overlaps+ curves+ curve_areas+ universality* out_dir"),
     "stats": ("symbiosis.report.steps:stats_step", "the test behind every finding the paper states", ("analysis",),
@@ -64,6 +69,7 @@ FIGURES = {
     "ground-truth": "checks auc",
     "mechanism": "units split data:path",
     "gate-split": "split summary",
+    "pareto": "pareto",
 }
 for _name, _inputs in FIGURES.items():
     _tables = " ".join(name if ":" in name else f"{name}:table" for name in _inputs.split())

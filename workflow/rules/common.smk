@@ -92,6 +92,25 @@ def level(wildcards, pattern):
     )
 
 
+def sweep_models(dataset, pattern):
+    """`pattern` (a path under MODEL_DIR) for each primary of the lambda sweep: the configured sweep levels and seeds,
+    each of which must be one of the experiment's (by default the lowest and highest level, the first seed).
+    """
+    levels = config["symbiote"]["sweep_sparsities"] or sorted(
+        {min(config["sparsities"]), max(config["sparsities"])}
+    )
+    levels = [sparsity_label(s) for s in levels]
+    seeds = config["symbiote"]["sweep_seeds"] or config["seeds"][:1]
+    missing = set(levels) - {sparsity_label(s) for s in config["sparsities"]}
+    missing |= {str(s) for s in set(seeds) - set(config["seeds"])}
+    if missing:
+        sys.exit(
+            f"symbiosis: error: symbiote.sweep_sparsities / sweep_seeds name {sorted(missing)}, which the experiment "
+            "does not train; give levels from `sparsities` and seeds from `seeds`"
+        )
+    return expand(pattern, dataset=dataset, sparsity=levels, seed=seeds)
+
+
 def universality_files(dataset):
     """One universality table per sparsity level; none when there is a single seed (no pairs to compare)."""
     if len(config["seeds"]) < 2:
@@ -109,6 +128,7 @@ COMPUTE_BENCHMARKS = (
     "prepare_data",
     "primaries_table",
     "symbiotes_table",
+    "sweep_table",
     "analysis_tables",
     "validate_ground_truth",
     "stats",
@@ -124,6 +144,9 @@ def run_inputs(dataset):
     )
     benchmarks += models(
         dataset, "benchmarks/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.tsv"
+    )
+    benchmarks += sweep_models(
+        dataset, "benchmarks/{dataset}/sweep_symbiotes/s{sparsity}-seed{seed}.tsv"
     )
     benchmarks += expand(
         "benchmarks/{dataset}/analyse_sparsity/s{sparsity}.tsv",

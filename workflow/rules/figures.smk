@@ -11,6 +11,7 @@ FIGURE_TABLES = {
     "ground_truth": {"checks": "ground_truth", "auc": "ground_truth_auc"},
     "mechanism": {"units": "mechanism_units", "split": "gate_split"},
     "gate_split": {"split": "gate_split", "summary": "gate_split_summary"},
+    "pareto": {"pareto": "pareto"},
 }
 # Inputs of a figure other than its tables, passed as --<name> like them.
 FIGURE_FILES = {"mechanism": {"data": "results/{dataset}/data.safetensors"}}
@@ -25,6 +26,7 @@ FIGURE_CATEGORIES = {
     "ground_truth": "Validation",
     "mechanism": "Symbiotes",
     "gate_split": "Symbiotes",
+    "pareto": "Symbiotes",
 }
 FIGURES = tuple(FIGURE_TABLES)
 

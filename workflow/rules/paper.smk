@@ -92,6 +92,8 @@ rule paper:
                 "ground_truth.csv",
                 "gate_split_summary.csv",
                 "mechanism_units.csv",
+                "pareto.csv",
+                "objectives.csv",
                 *(
                     f"{table}_summary.csv"
                     for table in (

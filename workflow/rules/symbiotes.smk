@@ -66,3 +66,52 @@ rule symbiotes_table:
         "python -m symbiosis symbiotes-table --summaries {input.summaries} "
         "--inhibitions {input.inhibitions} --sidecars {input.sidecars} --out {output.table} "
         "--summary {output.summary} --inhibition {output.inhibition} --curves {output.curves} 2> {log}"
+
+
+rule sweep_symbiotes:
+    input:
+        data="results/{dataset}/data.safetensors",
+        model=f"{MODEL_DIR}/primary.safetensors",
+    output:
+        sweep=f"{MODEL_DIR}/sweep.csv",
+        objectives=f"{MODEL_DIR}/objectives.csv",
+    log:
+        "logs/{dataset}/sweep_symbiotes/s{sparsity}-seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/sweep_symbiotes/s{sparsity}-seed{seed}.tsv"
+    retries: 2
+    conda:
+        "../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("train_symbiotes"),
+        runtime=lambda w, input, attempt: (len(SYMBIOTE["sweep_lams"]) + 1)
+        * runtime("train_symbiotes")(w, input, attempt),
+    params:
+        settings=settings("sweep-symbiotes"),
+    shell:
+        "python -m symbiosis sweep-symbiotes --data {input.data} --model {input.model} "
+        "--settings {params.settings} --threads {threads} --out {output.sweep} "
+        "--objectives {output.objectives} 2> {log}"
+
+
+rule sweep_table:
+    input:
+        sweeps=lambda w: sweep_models(w.dataset, f"{MODEL_DIR}/sweep.csv"),
+        objectives=lambda w: sweep_models(w.dataset, f"{MODEL_DIR}/objectives.csv"),
+    output:
+        table="results/{dataset}/sweep.csv",
+        pareto="results/{dataset}/pareto.csv",
+        objectives="results/{dataset}/objectives.csv",
+    log:
+        "logs/{dataset}/sweep_table.log",
+    benchmark:
+        "benchmarks/{dataset}/sweep_table.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=TABLE_JOB_MB,
+        runtime=5,
+    shell:
+        "python -m symbiosis sweep-table --sweeps {input.sweeps} --objectives {input.objectives} "
+        "--out {output.table} --pareto {output.pareto} --objectives-summary {output.objectives} 2> {log}"

@@ -19,6 +19,7 @@ from torch import nn
 from tqdm import tqdm
 
 from symbiosis.data.datasets import to_float
+from symbiosis.errors import SymbiosisError
 from symbiosis.hooks.layers import GatedLayers, gated_logits, model_device, record
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 from symbiosis.symbiote.train import SymbioteTraining, optimiser_step
@@ -45,8 +46,7 @@ def edit_logits(model: nn.Module, layers: GatedLayers, sym: Symbiotes, x: torch.
     |g - 1|, or mean |shift| in standard deviations for steering), as `Symbiotes.edit` does for the fused CNN."""
     gates, shifts = sym(units)
     logits = gated_logits(model, layers, x, gates=gates, shifts=shifts)
-    penalty = (gates - 1).abs().mean((1, 2)) if gates is not None else sym.shift.abs().mean(1)
-    return logits, penalty
+    return logits, sym.penalty(gates, shifts)
 
 
 def train_symbiotes(
@@ -61,6 +61,8 @@ def train_symbiotes(
     used: the loader sets the batch; defaults: SymbioteArch(), SymbioteTraining()); the model is frozen and put in
     eval mode. Returns the symbiotes (on the model's device) and each class's per-step target and other accuracy."""
     arch, cfg = arch or SymbioteArch(), cfg or SymbioteTraining()
+    if arch.conditional:
+        raise SymbiosisError(f"{arch.kind} symbiotes need the primary CNN's readout; the hook path has none")
     device = model_device(model)
     model.eval().requires_grad_(False)
     torch.manual_seed(cfg.seed)
@@ -72,9 +74,9 @@ def train_symbiotes(
     for _ in tqdm(range(cfg.epochs), desc=f"symbiotes ({arch.kind}, hooks)", disable=not progress):
         for x, y in batches(loader, device):
             with torch.no_grad():
-                units = record(model, layers, x)[1]
+                clean_logits, units = record(model, layers, x)
             logits, penalty = edit_logits(model, layers, sym, x, units)
-            optimiser_step(opt, logits, penalty, y, classes, cfg, history)
+            optimiser_step(opt, logits, penalty, y, classes, cfg, history, clean_logits)
     return sym.eval(), history
 
 

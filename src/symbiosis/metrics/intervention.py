@@ -58,6 +58,8 @@ def target_penalty(symbiotes: Symbiotes, units: torch.Tensor, y: torch.Tensor) -
         if gates is not None:
             g = gates[i][y == k] if gates.shape[1] > 1 else gates[i]
             out.append((g - 1).abs().mean())
+        elif shifts.shape[1] > 1:  # conditional steering: zero on the images the primary gives another class
+            out.append((shifts[i][y == k] / symbiotes.scale).abs().mean())
         else:
             out.append(symbiotes.shift[i].abs().mean())
     return torch.stack(out).double().cpu()

@@ -102,6 +102,8 @@ def context(
         "ground_truth": _rows(results / "ground_truth.csv"),
         "gate_split": _rows(results / "gate_split_summary.csv"),
         "mechanism_units": _rows(results / "mechanism_units.csv"),
+        "pareto": _rows(results / "pareto.csv"),
+        "objectives": _rows(results / "objectives.csv"),
         "findings": read_json(results / "findings.json"),
         "main_table": {**main_table, "typ": typst_table(main_table["md"])},
         "figures": {name: str(path.with_suffix("")) for name, path in figure_files.items()},

@@ -35,6 +35,19 @@ def symbiotes_table_step(
     write_csv(curves, tables.symbiote_curves(sidecars))
 
 
+def sweep_table_step(
+    sweeps: list[Path], objectives: list[Path], out: Path, pareto: Path, objectives_summary: Path
+) -> None:
+    """The lambda sweep of every swept model (one row per kind, lambda, model and class), its Pareto fronts, and the
+    comparison of the other-class objectives."""
+    from symbiosis.report.sweep import objectives_table, pareto_table, sweep_rows
+
+    rows = sweep_rows(sweeps)
+    write_csv(out, rows)
+    write_csv(pareto, pareto_table(rows))
+    write_csv(objectives_summary, objectives_table(sweep_rows(objectives)))
+
+
 def analysis_tables_step(
     features: list[Path],
     circuits: list[Path],

@@ -19,6 +19,7 @@ _TYPST_SYMBOLS = {
     "max": "max",
     "to": "->",
     "mid": "|",
+    "parallel": "parallel",
     "ne": "!=",
     "log": "log",
     "exp": "exp",

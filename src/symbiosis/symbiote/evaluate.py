@@ -20,10 +20,11 @@ class Criterion:
 
     max_target_accuracy: float
     max_other_drop: float
+    other_loss: str  # the training objective on the other classes, reported beside the criterion it is judged by
 
 
 def edit_bins(sym: Symbiotes) -> torch.Tensor:
-    if sym.arch.kind == "steering":
+    if sym.arch.shifts:
         return SHIFT_BINS
     return torch.linspace(0, sym.arch.g_max, len(SHIFT_BINS), dtype=torch.float64)
 
@@ -59,7 +60,7 @@ def edit_statistics(sym: Symbiotes, clean: CleanPass, y: torch.Tensor, bins: tor
             edit = gates[i][(y == c).to(gates.device)] if gates.shape[1] > 1 else gates[i]
             change, low, high = (edit - 1).abs(), edit < 0.5, edit > 1.5
         else:
-            edit = shifts[i] / sym.scale
+            edit = (shifts[i][(y == c).to(shifts.device)] if shifts.shape[1] > 1 else shifts[i]) / sym.scale
             change, low, high = edit.abs(), edit < -0.5, edit > 0.5
         out["mean"].append(edit.mean())
         out["mean_abs_change"].append(change.mean())
@@ -88,6 +89,7 @@ def _summary_row(sym, i: int, k: int, matrix, base, counts, stats, criterion: Cr
         "other_accuracy_drop": base_other - other_acc,
         "target_excess": max(0.0, float(matrix[i, k]) - criterion.max_target_accuracy),
         "other_excess": max(0.0, base_other - other_acc - criterion.max_other_drop),
+        "other_loss": criterion.other_loss,
         "mean_edit": float(stats["mean"][i]),
         "mean_abs_change": float(stats["mean_abs_change"][i]),
         "inhibited_share": float(stats["inhibited"][i]),
@@ -109,7 +111,8 @@ def evaluate_symbiotes(
 
     summary: one row per kind x target class: target accuracy, other-class accuracy, the unmodified primary's,
              the intervention's size (mean |g - 1|; and E|a - a'| / std(a) over live units on the target class's
-             images and the others', the same measure for every kind; the training penalty on target images alone),
+             images and the others', the same measure for every kind; the training penalty on every image and on
+             target images alone),
              and whether it meets the `criterion` and by how much it misses;
     inhibition: accuracy on class j under the symbiote for k (long form);
     gates: histogram of the gates (shifts for steering) on the target class's inputs.
@@ -124,12 +127,16 @@ def evaluate_symbiotes(
         stats = edit_statistics(sym, clean, y, bins)
         size = intervention_size(clean.units, edited_units(primary, sym, clean.trunk, clean.units), y, sym.arch.classes)
         penalty = target_penalty(sym, clean.units, y)
+        with torch.no_grad():
+            penalty_all = sym.penalty(*sym(clean.units)).double().cpu()
         for i, k in enumerate(sym.arch.classes):
             row = _summary_row(sym, i, k, matrix, base, counts, stats, criterion, primary_params)
             row |= {
                 "intervention_size_target": float(size["target"][i]),
                 "intervention_size_other": float(size["other"][i]),
+                "intervention_size_all": float(size["all"][i]),
                 "penalty_target": float(penalty[i]),
+                "penalty_all": float(penalty_all[i]),
             }
             summary.append({**model_info, **row})
             label = {**model_info, "kind": sym.arch.kind, "target_class": k}

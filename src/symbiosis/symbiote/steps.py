@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import pandas as pd
+
 from symbiosis.checkpoint import load_primary, save_symbiotes
+from symbiosis.choices import OTHER_LOSSES
 from symbiosis.data.datasets import load_split
 from symbiosis.device import resolve_device, set_threads
 from symbiosis.errors import SymbiosisError
@@ -13,7 +17,7 @@ from symbiosis.primary.models import clean_pass, count_parameters
 from symbiosis.records import PrimaryRecord, Run, SymbioteRecord
 from symbiosis.symbiote.evaluate import Criterion, evaluate_symbiotes
 from symbiosis.symbiote.symbiote import SymbioteArch
-from symbiosis.symbiote.train import SymbioteTraining, train_symbiotes
+from symbiosis.symbiote.train import SymbioteTraining, train_sweep, train_symbiotes
 
 
 def train_symbiotes_step(
@@ -65,3 +69,41 @@ def train_symbiotes_step(
         )
         for table, path in zip(tables, evaluation, strict=True):
             write_csv(path, table)
+
+
+def sweep_symbiotes_step(
+    data: Path, model: Path, config: dict, out: Path, objectives: Path, threads: int | None = None
+) -> None:
+    """The lambda sweep for one primary: every configured kind retrained at each of `symbiote.sweep_lams`, the rest
+    of the training unchanged, and evaluated on the test split like the main symbiotes (one summary row per kind,
+    penalty weight and class, with the column `lam`), into `out`. Into `objectives`: every kind at the configured
+    lambda under each other-class objective (`symbiote.other_loss`, ce and kl), the measurement behind the default.
+    The trained symbiotes are not kept."""
+    settings, classes = config["symbiote"], tuple(config["classes"])
+    device = resolve_device(config["device"])
+    set_threads(threads)
+    primary, meta = load_primary(model, device=device)
+    split, model_id = load_split(data), PrimaryRecord.from_json(meta).model
+    cfg = SymbioteTraining.from_config(settings, seed=model_id.seed)
+    archs = [SymbioteArch.from_config(settings, kind=kind, classes=classes) for kind in settings["kinds"]]
+    clean, test = clean_pass(primary, split.x_train), clean_pass(primary, split.x_test)
+
+    def evaluated(kind_lam_syms, training: SymbioteTraining) -> pd.DataFrame:
+        criterion = dataclasses.replace(Criterion.from_config(settings), other_loss=training.other_loss)
+        rows = [
+            evaluate_symbiotes(primary, [sym], test, split.y_test, model_id.labels(), criterion)[0].assign(lam=lam)
+            for _, lam, sym in kind_lam_syms
+        ]
+        return pd.concat(rows, ignore_index=True)
+
+    swept = train_sweep(primary, split.x_train, split.y_train, archs, cfg, settings["sweep_lams"], clean)
+    sweep = evaluated(swept, cfg)
+    write_csv(out, sweep)
+    swept_at_lam = cfg.lam in settings["sweep_lams"]  # then the configured objective's rows are the sweep's
+    compared = [sweep[sweep["lam"] == cfg.lam]] if swept_at_lam else []
+    for other_loss in OTHER_LOSSES:
+        if other_loss != cfg.other_loss or not swept_at_lam:
+            training = dataclasses.replace(cfg, other_loss=other_loss)
+            trained = train_sweep(primary, split.x_train, split.y_train, archs, training, (cfg.lam,), clean)
+            compared.append(evaluated(trained, training))
+    write_csv(objectives, pd.concat(compared, ignore_index=True))

@@ -13,6 +13,10 @@ Three kinds share this code path:
 - "static": one input-independent gate per unit and class (the continuous masks of Csordas et al. 2021).
 - "steering": one input-independent additive shift per unit and class, in units of the unit's standard deviation
   (the seed authors' prototype maps a one-hot of the class to fixed activation shifts).
+- "conditional_static", "conditional_steering": the same mask or shift, applied only to the inputs that the primary
+  itself assigns to the target class (elsewhere g = 1, shift 0). The condition is the primary's clean prediction,
+  recomputed from the last gated layer through a copy of the primary's linear readout (`fit_readout`), so it needs
+  no input but the clean unit activations, like every other kind.
 None of them touches the first or the last layer: only the gated layers conv2 and fc1.
 """
 
@@ -48,6 +52,16 @@ class SymbioteArch:
     def as_dict(self) -> dict:
         return {**asdict(self), "classes": list(self.classes)}
 
+    @property
+    def conditional(self) -> bool:
+        """Applied only where the primary predicts the target class."""
+        return self.kind.startswith("conditional_")
+
+    @property
+    def shifts(self) -> bool:
+        """Additive shifts (steering) instead of multiplicative gates."""
+        return self.kind.endswith("steering")
+
 
 class Symbiotes(nn.Module):
     """K symbiotes of one kind for one primary, one per target class in `arch.classes`."""
@@ -67,10 +81,15 @@ class Symbiotes(nn.Module):
             self.b1 = nn.Parameter(torch.zeros(k, h))
             self.w2 = nn.Parameter(torch.zeros(k, h, u))
             self.b2 = nn.Parameter(torch.full((k, u), z0))
-        elif arch.kind == "static":
-            self.z = nn.Parameter(torch.full((k, u), z0))
-        else:
+        elif arch.shifts:
             self.shift = nn.Parameter(torch.zeros(k, u))
+        else:
+            self.z = nn.Parameter(torch.full((k, u), z0))
+        if arch.conditional:
+            # The primary's readout of its last gated layer (the last units), copied by `fit_readout`.
+            last = list(primary.units.values())[-1]
+            self.register_buffer("readout_weight", torch.zeros(primary.n_classes, last))
+            self.register_buffer("readout_bias", torch.zeros(primary.n_classes))
 
     @torch.no_grad()
     def fit_scale(self, units: torch.Tensor) -> None:
@@ -82,15 +101,33 @@ class Symbiotes(nn.Module):
         floor = 0.1 * live.median() if len(live) else torch.tensor(1.0)
         self.scale.copy_(std.clamp_min(floor))
 
+    @torch.no_grad()
+    def fit_readout(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
+        """Copy the primary's linear readout of its last gated layer (weight [classes, units], bias [classes]), from
+        which the conditional kinds recompute the primary's prediction."""
+        self.readout_weight.copy_(weight)
+        self.readout_bias.copy_(bias)
+
+    def predicts_target(self, units: torch.Tensor) -> torch.Tensor:
+        """[K, B, 1] bool: where the primary, from its clean activations `units` [B, U], predicts class k."""
+        last = units[:, units.shape[1] - self.readout_weight.shape[1] :]
+        predicted = F.linear(last, self.readout_weight, self.readout_bias).argmax(1)
+        classes = torch.tensor(self.arch.classes, device=units.device)
+        return (predicted[None] == classes[:, None])[..., None]
+
     def forward(self, units: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
         """(gates, shifts) for clean unit activations `units` [B, U]: each [K, B, U] or [K, 1, U], or None."""
         kind, g_max = self.arch.kind, self.arch.g_max
         if kind == "symbiote":
             hidden = F.relu(torch.einsum("bu,kuh->kbh", units / self.scale, self.w1) + self.b1[:, None])
             return g_max * torch.sigmoid(torch.einsum("kbh,khu->kbu", hidden, self.w2) + self.b2[:, None]), None
-        if kind == "static":
-            return g_max * torch.sigmoid(self.z)[:, None], None
-        return None, (self.shift * self.scale)[:, None]
+        gates = None if self.arch.shifts else g_max * torch.sigmoid(self.z)[:, None]
+        shifts = (self.shift * self.scale)[:, None] if self.arch.shifts else None
+        if self.arch.conditional:  # exactly g = 1 (shift 0) where the primary predicts another class
+            on = self.predicts_target(units)
+            gates = None if gates is None else torch.where(on, gates, torch.ones_like(gates))
+            shifts = None if shifts is None else torch.where(on, shifts, torch.zeros_like(shifts))
+        return gates, shifts
 
     def edit(self, primary: PrimaryCNN, trunk: torch.Tensor, units: torch.Tensor, products: torch.Tensor | None = None):
         """Apply every symbiote to one batch: logits [K, B, classes] of the primary's gated head, and the size of
@@ -99,9 +136,18 @@ class Symbiotes(nn.Module):
         gates, shifts = self(units)
         if gates is not None:
             logits = primary.classify(trunk, gates=split_units(gates, self.primary_arch), products=products)
-            return logits, (gates - 1).abs().mean((1, 2))
-        logits = primary.classify(trunk, shifts=split_units(shifts, self.primary_arch), products=products)
-        return logits, self.shift.abs().mean(1)
+        else:
+            logits = primary.classify(trunk, shifts=split_units(shifts, self.primary_arch), products=products)
+        return logits, self.penalty(gates, shifts)
+
+    def penalty(self, gates: torch.Tensor | None, shifts: torch.Tensor | None) -> torch.Tensor:
+        """The training penalty [K] of an edit from `forward`: mean |g - 1| over inputs and units, or mean |shift| in
+        standard deviations (for the conditional kinds also over inputs, zero where the edit is off)."""
+        if gates is not None:
+            return (gates - 1).abs().mean((1, 2))
+        if self.arch.conditional:
+            return (shifts / self.scale).abs().mean((1, 2))
+        return self.shift.abs().mean(1)
 
     def permuted(self, perm: torch.Tensor) -> Symbiotes:
         """A copy for a primary whose unit perm[u] is this primary's unit u: it reads and gates the same units."""
@@ -112,6 +158,10 @@ class Symbiotes(nn.Module):
             k: v.index_select(unit_axis[k], inverse.to(v.device)) if k in unit_axis else v.clone()
             for k, v in self.state_dict().items()
         }
+        if self.arch.conditional:  # the readout's columns are the last gated layer's units
+            last = self.readout_weight.shape[1]
+            tail = inverse[len(inverse) - last :] - (len(inverse) - last)
+            state["readout_weight"] = self.readout_weight.index_select(1, tail.to(self.scale.device))
         copy.load_state_dict(state)
         return copy.eval()
 

@@ -3,11 +3,15 @@ symbiosis.symbiote.symbiote for why one batched module equals training them one 
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from symbiosis.choices import OTHER_LOSSES
 from symbiosis.config import settings
+from symbiosis.errors import SymbiosisError
 from symbiosis.primary.models import CleanPass, PrimaryCNN, clean_pass
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 
@@ -22,15 +26,32 @@ class SymbioteTraining:
     lr: float
     alpha: float  # weight of -log(1 - p_target) on target-class inputs
     lam: float  # weight of the minimal-intervention penalty mean |g - 1| (mean |shift| for steering)
+    other_loss: str  # on the other classes' inputs: "ce" to the labels, or "kl" to the primary's own outputs
+
+    def __post_init__(self):
+        if self.other_loss not in OTHER_LOSSES:
+            raise ValueError(f"unknown other_loss {self.other_loss!r}; use one of {', '.join(OTHER_LOSSES)}")
 
 
 def symbiote_loss(
-    logits: torch.Tensor, y: torch.Tensor, classes: torch.Tensor, penalty: torch.Tensor, alpha: float, lam: float
+    logits: torch.Tensor,
+    y: torch.Tensor,
+    classes: torch.Tensor,
+    penalty: torch.Tensor,
+    alpha: float,
+    lam: float,
+    clean_logits: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Per-class loss [K]: CE on non-target inputs + alpha * -log(1 - p_target) on target inputs + lam * penalty."""
+    """Per-class loss [K]: on non-target inputs CE to the labels, or, given the primary's `clean_logits` [B, classes],
+    KL(primary || edited primary), which is 0 for an edit that leaves them alone and, unlike CE, does not reward
+    repairing the primary's own errors there; + alpha * -log(1 - p_target) on target inputs + lam * penalty."""
     k, b, n_classes = logits.shape
     is_target = y[None] == classes[:, None]  # [K, B]
-    ce = F.cross_entropy(logits.flatten(0, 1), y.repeat(k), reduction="none").view(k, b)
+    if clean_logits is None:
+        ce = F.cross_entropy(logits.flatten(0, 1), y.repeat(k), reduction="none").view(k, b)
+    else:
+        reference = F.log_softmax(clean_logits, -1).expand(k, -1, -1)
+        ce = F.kl_div(F.log_softmax(logits, -1), reference, reduction="none", log_target=True).sum(-1)
     # -log(1 - p_t) = logsumexp(all logits) - logsumexp(all logits but the target's), stable where p_t -> 1
     target = F.one_hot(classes, n_classes).bool()[:, None]
     inhibit = logits.logsumexp(2) - logits.masked_fill(target, -torch.inf).logsumexp(2)
@@ -61,13 +82,16 @@ def train_symbiotes(
     clean = clean_pass(primary, x) if clean is None else clean
     trunk, units = clean.trunk, clean.units
     products = cached_products(primary, trunk)
+    reference = clean_logits(primary, units) if cfg.other_loss == "kl" else torch.empty(len(y), 0, device=device)
     # Batches are gathered into these buffers, allocated once: memory already mapped instead of a fresh allocation
     # per batch (about 2 ms a batch here), and batch-sized rather than a shuffled copy of every cached tensor.
-    data = (trunk.contiguous(), units, products, y.to(device))
+    data = (trunk.contiguous(), units, products, y.to(device), reference)
     buffers = [torch.empty_like(t[: cfg.batch_size]) for t in data]
     torch.manual_seed(cfg.seed)
     sym = Symbiotes(arch, primary.arch, seed=cfg.seed).to(device)
     sym.fit_scale(units)
+    if arch.conditional:
+        sym.fit_readout(primary.fc2.weight, primary.fc2.bias)
     classes = torch.tensor(arch.classes, device=device)
     opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -75,10 +99,37 @@ def train_symbiotes(
     for _ in tqdm(range(cfg.epochs), desc=f"symbiotes ({arch.kind})", disable=not progress):
         order = torch.randperm(len(y), generator=gen).to(device)
         for idx in order.split(cfg.batch_size):
-            trunk_b, units_b, products_b, y_b = _gather(data, idx, buffers)
+            trunk_b, units_b, products_b, y_b, reference_b = _gather(data, idx, buffers)
             logits, penalty = sym.edit(primary, trunk_b, units_b, products_b)
-            optimiser_step(opt, logits, penalty, y_b, classes, cfg, history)
+            reference_b = reference_b if reference_b.numel() else None  # empty unless other_loss is "kl"
+            optimiser_step(opt, logits, penalty, y_b, classes, cfg, history, reference_b)
     return sym.eval(), history
+
+
+@torch.no_grad()
+def clean_logits(primary: PrimaryCNN, units: torch.Tensor) -> torch.Tensor:
+    """The unedited primary's logits [N, classes], from its clean gated activations: fc2 reads fc1 alone."""
+    return primary.fc2(units[:, primary.arch.slices["fc1"]])
+
+
+def train_sweep(
+    primary: PrimaryCNN,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    archs: list[SymbioteArch],
+    cfg: SymbioteTraining,
+    lams: tuple[float, ...],
+    clean: CleanPass | None = None,
+):
+    """(kind, lam, symbiotes) for every kind in `archs` trained at every penalty weight in `lams`, the rest of `cfg`
+    unchanged (the Pareto fronts of symbiosis.report.sweep)."""
+    if not lams:
+        raise SymbiosisError("the lambda sweep needs at least one penalty weight (symbiote.sweep_lams)")
+    clean = clean_pass(primary, x) if clean is None else clean
+    for arch in archs:
+        for lam in lams:
+            sym, _ = train_symbiotes(primary, x, y, arch, dataclasses.replace(cfg, lam=float(lam)), clean=clean)
+            yield arch.kind, float(lam), sym
 
 
 @torch.no_grad()
@@ -99,11 +150,14 @@ def _gather(data: tuple[torch.Tensor, ...], idx: torch.Tensor, buffers: list[tor
 
 
 def optimiser_step(
-    opt, logits, penalty, y: torch.Tensor, classes: torch.Tensor, cfg: SymbioteTraining, history
+    opt, logits, penalty, y: torch.Tensor, classes: torch.Tensor, cfg: SymbioteTraining, history, reference=None
 ) -> None:
     """One Adam step on every class's symbiote loss (classes share no parameters: the sum trains each on its own
-    loss), and each class's accuracy on target and other images of the batch appended to `history`."""
-    loss = symbiote_loss(logits, y, classes, penalty, cfg.alpha, cfg.lam)
+    loss), and each class's accuracy on target and other images of the batch appended to `history`.
+    reference: the unedited primary's logits of the batch, needed when cfg.other_loss is "kl"."""
+    if cfg.other_loss == "kl" and reference is None:
+        raise SymbiosisError("other_loss 'kl' needs the primary's clean logits of each batch")
+    loss = symbiote_loss(logits, y, classes, penalty, cfg.alpha, cfg.lam, reference if cfg.other_loss == "kl" else None)
     opt.zero_grad(set_to_none=True)
     loss.sum().backward()
     opt.step()

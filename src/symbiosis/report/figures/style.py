@@ -25,6 +25,8 @@ DISPLAY_NAMES = {
     "symbiote": "symbiote",
     "static": "static mask",
     "steering": "steering",
+    "conditional_static": "conditional static mask",
+    "conditional_steering": "conditional steering",
     "attribution_patching": "attribution patching",
     "attribution_patching_unsigned": "attribution patching (|.|)",
     "gradient_x_activation": "gradient \N{MULTIPLICATION SIGN} activation",
