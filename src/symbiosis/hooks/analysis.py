@@ -26,7 +26,10 @@ from symbiosis.symbiote.symbiote import Symbiotes
 
 def loader(x: torch.Tensor, y: torch.Tensor, batch_size: int = 256) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """uint8 or float images and labels as a list of float batches (a DataLoader's shape, reusable)."""
-    return [(to_float(xb) if xb.dtype == torch.uint8 else xb, yb) for xb, yb in zip(x.split(batch_size), y.split(batch_size), strict=True)]
+    return [
+        (to_float(xb) if xb.dtype == torch.uint8 else xb, yb)
+        for xb, yb in zip(x.split(batch_size), y.split(batch_size), strict=True)
+    ]
 
 
 def hook_scores(
@@ -105,7 +108,13 @@ def analyse_hooked_model(model, layers, symbiotes, selection, evaluation, settin
     reference = top_live(importance, live, settings.circuit_fraction)
     means = mean_activations(model, layers, selection)
     rows = []
-    for ranking in (*(sym.arch.kind for sym in symbiotes), "ablation", "attribution_patching", "mean_activation", "random"):
+    for ranking in (
+        *(sym.arch.kind for sym in symbiotes),
+        "ablation",
+        "attribution_patching",
+        "mean_activation",
+        "random",
+    ):
         circuits = top_live(selected[ranking].nan_to_num(-torch.inf), live, settings.circuit_fraction)
         label = {**info, "kind": ranking}
         rows += circuit_rows(model, layers, circuits, reference, classes, live, means, evaluation, label, n_classes)
@@ -113,7 +122,9 @@ def analyse_hooked_model(model, layers, symbiotes, selection, evaluation, settin
     return {"features": features, "circuits": pd.DataFrame(rows)}, state
 
 
-def hooked_universality(states: list[dict], layers: GatedLayers, settings: AnalysisSettings, info: dict) -> pd.DataFrame:
+def hooked_universality(
+    states: list[dict], layers: GatedLayers, settings: AnalysisSettings, info: dict
+) -> pd.DataFrame:
     """One row per pair of seeds: units matched layer by layer on the selection half, then the matched-circuit
     Jaccard and Spearman of every ranking against the class-permutation null (`universality.agreement`)."""
     rows = []

@@ -72,4 +72,3 @@ def cross_architecture(
         agree = universality.agreement(scores_a, scores_b, circuit_a, circuit_b, perm, one_layer, n_null, seed)
         out |= {(k if name == "symbiote" else f"{name}_{k}"): v for k, v in agree.items()}
     return out
-

@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 
 from symbiosis.checkpoint import load_primary, load_symbiotes, save_primary, save_symbiotes
+from symbiosis.choices import MLP_FILES
 from symbiosis.data.datasets import load_split
 from symbiosis.device import resolve_device, set_threads
 from symbiosis.errors import SymbiosisError
@@ -32,12 +33,12 @@ from symbiosis.symbiote.evaluate import Criterion
 from symbiosis.symbiote.symbiote import SymbioteArch
 from symbiosis.symbiote.train import SymbioteTraining
 
-MLP_FILES = ("features", "circuits", "symbiotes")  # per-model tables of `train-mlp`, <out_dir>/<name>.csv
-
 
 def mlp_layers(model: torch.nn.Module, device: torch.device) -> GatedLayers:
     arch = model.arch
-    return describe(model, GATED_LAYERS, torch.zeros(2, arch.in_channels, arch.image_size, arch.image_size, device=device))
+    return describe(
+        model, GATED_LAYERS, torch.zeros(2, arch.in_channels, arch.image_size, arch.image_size, device=device)
+    )
 
 
 def _train_one(split, model_id: ModelId, config: dict, out_dir: Path, device, threads) -> tuple:
@@ -59,7 +60,9 @@ def _train_one(split, model_id: ModelId, config: dict, out_dir: Path, device, th
     trained, tables = [], []
     for kind in settings["kinds"]:
         arch = SymbioteArch.from_config(settings, kind=kind, classes=tuple(config["classes"]))
-        sym, sym_history = train_symbiotes(model, layers, SameBatches(split.x_train, split.y_train, sym_cfg), arch, sym_cfg)
+        sym, sym_history = train_symbiotes(
+            model, layers, SameBatches(split.x_train, split.y_train, sym_cfg), arch, sym_cfg
+        )
         sym_record = SymbioteRecord(
             model=model_id,
             primary={"path": str(out_dir / "primary.safetensors"), "parameters": count_parameters(model)},
@@ -111,8 +114,9 @@ def train_mlp_step(
         tables, state = analysis.analyse_hooked_model(
             model, layers, symbiotes, selection, evaluation, settings, info, model.arch.n_classes
         )
-        for name, frame in (*tables.items(), ("symbiotes", table)):
-            write_csv(out_dir / f"{name}.csv", frame)
+        tables["symbiotes"] = table
+        for name in MLP_FILES:
+            write_csv(out_dir / f"{name}.csv", tables[name])
         states.append(state)
     info = {"architecture": "mlp", "dataset": dataset, "target_sparsity": sparsity}
     write_csv(universality, analysis.hooked_universality(states, layers, settings, info))
@@ -165,12 +169,16 @@ def cross_architecture_step(
         layers = mlp_layers(mlp, device)
         cnn_sym = load_symbiotes(paths[1], cnn.arch, device=device)[0]
         mlp_sym = load_symbiotes(paths[3], layers, device=device)[0]
-        units_a, scores_a = _layer_scores(clean_pass(cnn, x).units, cnn_sym, y, cnn.arch.slices["fc1"], cnn.arch.n_classes)
+        units_a, scores_a = _layer_scores(
+            clean_pass(cnn, x).units, cnn_sym, y, cnn.arch.slices["fc1"], cnn.arch.n_classes
+        )
         mlp_units = clean_units(mlp, layers, analysis.loader(x, y))[0]
         units_b, scores_b = _layer_scores(mlp_units, mlp_sym, y, layers.slices["act2"], cnn.arch.n_classes)
         scores = {name: (scores_a[name], scores_b[name]) for name in scores_a}
         result = cross_architecture(
             units_a, units_b, scores, settings.circuit_fraction, settings.null_permutations, settings.seed
         )
-        rows.append({"architecture_a": "cnn", "layer_a": "fc1", "architecture_b": "mlp", "layer_b": "act2"} | model_id.labels() | result)
-    write_csv(out, pd.DataFrame(rows))
+        pair = {"architecture_a": "cnn", "layer_a": "fc1", "architecture_b": "mlp", "layer_b": "act2"}
+        rows.append(pair | model_id.labels() | result)
+    labels = ["architecture_a", "layer_a", "architecture_b", "layer_b", "dataset", "target_sparsity", "seed"]
+    write_csv(out, pd.DataFrame(rows) if rows else pd.DataFrame(columns=labels))  # no MLP in the run: a header

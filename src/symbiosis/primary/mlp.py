@@ -47,9 +47,9 @@ class MLPArch:
 
 
 class PrimaryMLP(nn.Module):
-    def __init__(self, arch: MLPArch = MLPArch()):
+    def __init__(self, arch: MLPArch | None = None):
         super().__init__()
-        self.arch = arch
+        self.arch = arch = arch or MLPArch()
         self.fc1 = nn.Linear(arch.in_channels * arch.image_size**2, arch.hidden1)
         self.act1 = nn.ReLU()
         self.fc2 = nn.Linear(arch.hidden1, arch.hidden2)
