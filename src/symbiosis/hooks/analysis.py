@@ -17,7 +17,7 @@ from symbiosis.hooks.layers import GatedLayers, model_device
 from symbiosis.hooks.metrics import ablated_logits, attributions, mean_activations, unit_importance
 from symbiosis.hooks.train import clean_units
 from symbiosis.metrics import attribution, universality
-from symbiosis.metrics.analysis import MATCHED_RANKINGS, AnalysisSettings
+from symbiosis.metrics.analysis import CURVE_RANKINGS, MATCHED_RANKINGS, AnalysisSettings
 from symbiosis.metrics.circuits import jaccard
 from symbiosis.metrics.overlap import live_overlap_matrix
 from symbiosis.metrics.recovery import live_units, recovery_table, top_live
@@ -108,13 +108,7 @@ def analyse_hooked_model(model, layers, symbiotes, selection, evaluation, settin
     reference = top_live(importance, live, settings.circuit_fraction)
     means = mean_activations(model, layers, selection)
     rows = []
-    for ranking in (
-        *(sym.arch.kind for sym in symbiotes),
-        "ablation",
-        "attribution_patching",
-        "mean_activation",
-        "random",
-    ):
+    for ranking in (*(sym.arch.kind for sym in symbiotes), *CURVE_RANKINGS):  # the CNN's circuit rankings
         circuits = top_live(selected[ranking].nan_to_num(-torch.inf), live, settings.circuit_fraction)
         label = {**info, "kind": ranking}
         rows += circuit_rows(model, layers, circuits, reference, classes, live, means, evaluation, label, n_classes)

@@ -319,7 +319,7 @@ def _universality(universality: pd.DataFrame) -> dict[str, dict]:
         **paired(
             per_level["jaccard"],
             per_level["jaccard_class_null_mean"],
-            "matched symbiote-circuit Jaccard of the same class vs the class-permutation null (per-level means)",
+            "matched symbiote-circuit Jaccard of the same class vs the class-permutation null (level means)",
             higher="exceeds",
             lower="falls below",
             unit=LEVELS_UNIT,
@@ -413,7 +413,7 @@ def _second_architecture(
             **paired(
                 per_level["jaccard"],
                 per_level["jaccard_class_null_mean"],
-                f"{name}: matched symbiote-circuit Jaccard across seeds vs the class-permutation null (per-level means)",
+                f"{name}: matched symbiote-circuit Jaccard across seeds vs the class-permutation null (level means)",
                 higher="exceeds",
                 lower="falls below",
                 unit=LEVELS_UNIT,
