@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from symbiosis.hooks.matching import cross_architecture
-from symbiosis.report.findings import findings
 from symbiosis.report.tables import architecture_rows, with_architecture
 
 N_NULL = 199
@@ -61,7 +60,9 @@ def _claims_table(architecture: str, seeds=(0, 1, 2)) -> dict[str, pd.DataFrame]
         for seed in seeds:
             base = {"architecture": architecture, "dataset": "d", "target_sparsity": level, "seed": seed, "class": 0}
             for method, auc in (("symbiote", 0.9), ("static", 0.8), ("mean_activation", 0.7), ("ablation", 1.0)):
-                features.append({**base, "method": method, "truth": "signed", "layer": "pooled", "auc": auc + seed / 100})
+                features.append(
+                    {**base, "method": method, "truth": "signed", "layer": "pooled", "auc": auc + seed / 100}
+                )
                 features[-1] |= {"n_dead": 1, "n_live": 9, "ceiling": method == "ablation"}
             for kind, faith in (("symbiote", 0.3), ("ablation", 0.5)):
                 circuits.append({**base, "kind": kind, "faithfulness": faith + seed / 100, "overlap": 0.1})
