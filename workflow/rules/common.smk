@@ -146,6 +146,13 @@ def run_inputs(dataset):
         dataset=dataset,
         sparsity=[sparsity_label(s) for s in config["sparsities"]],
     )
+    if "mlp" in config["architectures"]:
+        benchmarks += [f"benchmarks/{dataset}/cross_architecture.tsv"]
+        benchmarks += expand(
+            "benchmarks/{dataset}/train_mlp/s{sparsity}.tsv",
+            dataset=dataset,
+            sparsity=[sparsity_label(s) for s in config["sparsities"]],
+        )
     sidecars = models(dataset, f"{MODEL_DIR}/primary.json")
     sidecars += [
         path
