@@ -149,7 +149,7 @@ def findings(
         inhibition = (
             architecture_rows(symbiotes_by_architecture, name) if symbiotes_by_architecture is not None else None
         )
-        records |= _second_architecture(name, **tables, symbiotes=inhibition)
+        records |= _second_architecture(name, **tables, symbiotes=inhibition, margin=margin)
     if cross_architecture is not None and len(cross_architecture):
         records |= _cross_architecture(cross_architecture)
     records["ground_truth"] = {
@@ -380,6 +380,7 @@ def _second_architecture(
     circuits: pd.DataFrame,
     universality: pd.DataFrame,
     symbiotes: pd.DataFrame | None,
+    margin: float = 0.05,
 ) -> dict[str, dict]:
     """The CNN's headline claims for another architecture (gated through hooks), keys prefixed `<name>_`:
     inhibition (count), feature recovery against the best rival and the static mask, circuit faithfulness and
@@ -396,7 +397,7 @@ def _second_architecture(
             "mean_target_accuracy": float(sym["target_accuracy"].mean()),
             "mean_other_accuracy_drop": float(sym["other_accuracy_drop"].mean()),
         }
-    recovery = _feature_recovery(features, margin=0.05)
+    recovery = _feature_recovery(features, margin)
     for key in ("feature_recovery", "feature_recovery_vs_static"):
         if key in recovery:
             out[f"{name}_{key}"] = {**recovery[key], "what": f"{name}: {recovery[key]['what']}"}
