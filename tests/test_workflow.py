@@ -1,5 +1,6 @@
 """The whole DAG on the small test config, in a copy of the repository (minutes; marked `workflow`)."""
 
+import json
 import os
 import re
 import shutil
@@ -92,9 +93,13 @@ def test_sweep_has_a_row_per_swept_model_kind_weight_and_class(run):
     assert set(curves["metric"]) == {"target_accuracy", "other_accuracy"} and curves["step"].max() > 10
 
 
+def cnn_rows(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["architecture"] == "cnn"]
+
+
 def test_metric_tables_cover_every_model_class_and_level(run):
     results = run / "results" / "mnist5k"
-    features = pd.read_csv(results / "features.csv")
+    features = cnn_rows(pd.read_csv(results / "features.csv"))
     methods = {"symbiote", "static", "steering", "gradient_x_activation", "class_selectivity", "mean_activation"}
     methods |= {"conditional_static", "conditional_steering"}
     methods |= {"attribution_patching", "attribution_patching_unsigned", "ablation", "ablation_unsigned"}
@@ -103,18 +108,18 @@ def test_metric_tables_cover_every_model_class_and_level(run):
     assert set(features.groupby(["target_sparsity", "seed", "method"]).size()) == {60}
     assert (features["n_live"] + features["n_dead"]).isin([16, 64, 80]).all()
     assert set(features.loc[features["ceiling"], "method"]) == {"ablation", "ablation_unsigned"}
-    circuits = pd.read_csv(results / "circuits.csv")
+    circuits = cnn_rows(pd.read_csv(results / "circuits.csv"))
     kinds = {"symbiote", "static", "steering", "ablation", "attribution_patching", "mean_activation", "random"}
     kinds |= {"conditional_static", "conditional_steering"}
     assert set(circuits["kind"]) == kinds and len(circuits) == 9 * 4 * 10
-    summary = pd.read_csv(results / "features_summary.csv")
+    summary = cnn_rows(pd.read_csv(results / "features_summary.csv"))
     assert {"auc_mean", "auc_ci_low", "auc_ci_high"} <= set(summary.columns) and (summary["n"] == 2).all()
     areas = pd.read_csv(results / "curve_areas.csv")
     assert {"gates", "mean", "resample"} <= set(areas["method"]) and set(areas["set"]) == {"circuit", "complement"}
     assert set(areas.loc[areas["method"] == "gates", "ranking"]) == set(SYMBIOTE_KINDS)
     curves = pd.read_csv(results / "curves_summary.csv")
     assert curves["target_accuracy_mean"].between(0, 1).all()
-    universality = pd.read_csv(results / "universality.csv")
+    universality = cnn_rows(pd.read_csv(results / "universality.csv"))
     assert len(universality) == 2  # one pair of seeds per sparsity level
     assert universality[["jaccard_class_p", "spearman_class_p"]].stack().between(0, 1).all()
     assert {"cka_debiased_fc1", "mean_activation_jaccard_class_z", "transfer_share_refit"} <= set(universality.columns)
@@ -124,6 +129,38 @@ def test_metric_tables_cover_every_model_class_and_level(run):
     # rate are measured properties that may fail (and are reported as failed, not hidden).
     constructed = ground_truth["case"].eq("permuted") | ground_truth["check"].str.contains("class k's|unwired")
     assert ground_truth.loc[constructed, "passed"].all(), ground_truth.to_string()
+
+
+def test_tables_and_findings_carry_both_architectures(run):
+    results = run / "results" / "mnist5k"
+    for name in (
+        "features",
+        "features_summary",
+        "circuits",
+        "circuits_summary",
+        "universality",
+        "symbiotes_by_architecture",
+    ):
+        table = pd.read_csv(results / f"{name}.csv")
+        assert set(table["architecture"]) == {"cnn", "mlp"}, name
+    features = pd.read_csv(results / "features.csv")
+    mlp = features[features["architecture"] == "mlp"]
+    # the MLP's two gated layers (act1, act2: 64 units each in the test config) and pooled, every model and class
+    assert set(mlp["layer"]) == {"act1", "act2", "pooled"} and (mlp["n_live"] + mlp["n_dead"]).isin([64, 128]).all()
+    assert set(mlp.groupby(["target_sparsity", "seed"]).size().index) == {(0, 0), (0, 1), (0.95, 0), (0.95, 1)}
+    symbiotes = pd.read_csv(results / "symbiotes_by_architecture.csv")
+    mlp_symbiotes = symbiotes[(symbiotes["architecture"] == "mlp") & (symbiotes["kind"] == "symbiote")]
+    assert len(mlp_symbiotes) == 4 * 10
+    knew = mlp_symbiotes["primary_target_accuracy"] > 0.5
+    assert (mlp_symbiotes["target_accuracy"][knew] < mlp_symbiotes["primary_target_accuracy"][knew]).all()
+    cross = pd.read_csv(results / "cross_architecture.csv")
+    assert len(cross) == 4 and set(cross["layer_a"]) == {"fc1"} and set(cross["layer_b"]) == {"act2"}
+    assert cross[["jaccard_class_p", "matched_correlation_p"]].stack().between(0, 1).all()
+    found = json.loads((results / "findings.json").read_text())
+    assert {"mlp_feature_recovery", "mlp_circuit_faithfulness", "mlp_universality", "cross_architecture"} <= set(found)
+    assert found["cross_architecture"]["n"] == 4 and "p_corrected" in found["cross_architecture"]
+    family = found["statistics"]["family_size"]
+    assert found["mlp_feature_recovery"]["family_size"] == family  # one Holm family with the CNN's claims
 
 
 def test_paper_is_rendered_from_the_results(run):

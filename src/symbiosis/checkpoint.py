@@ -67,12 +67,21 @@ def load_primary(
     """Load a primary and its sidecar; with `arch`, refuse a checkpoint of any other architecture."""
     tensors, saved = load_tensors(path, "primary", arch.as_dict() if arch is not None else None)
     try:
-        model = PrimaryCNN(PrimaryArch(**saved))
+        model = _build_primary(saved)
         model.load_state_dict(tensors, strict=True)
     except (TypeError, RuntimeError) as e:
         raise SymbiosisError(f"{path} does not match the primary architecture ({str(e).splitlines()[0]})") from None
     sidecar = read_json(sidecar_path(path)) if sidecar_path(path).exists() else {}
     return model.to(device).eval(), sidecar
+
+
+def _build_primary(saved: dict):
+    """The network a saved architecture describes: the CNN (no "kind"), or the MLP ("kind": "mlp")."""
+    if saved.get("kind") == "mlp":
+        from symbiosis.primary.mlp import MLPArch, PrimaryMLP
+
+        return PrimaryMLP(MLPArch(**{k: v for k, v in saved.items() if k != "kind"}))
+    return PrimaryCNN(PrimaryArch(**saved))
 
 
 def save_symbiotes(path: str | Path, sym, sidecar) -> None:

@@ -18,8 +18,21 @@ ANALYSIS_TABLES = (
     "curve_areas_summary",
     "universality",
     "universality_summary",
+    "symbiotes_by_architecture",
 )
 # Inputs of `symbiosis stats`: the aggregate tables, results/<dataset>/<file>.csv
-STATS_INPUTS = ("primaries", "symbiotes", "features", "circuits", "curve_areas", "universality", "ground_truth")
+STATS_INPUTS = (
+    "primaries",
+    "symbiotes",
+    "features",
+    "circuits",
+    "curve_areas",
+    "universality",
+    "ground_truth",
+    "cross_architecture",
+    "symbiotes_by_architecture",
+)
 # Per-model tables of the analysis (symbiosis.metrics.analysis.analyse_model), one CSV each in the model's folder.
 ANALYSIS_FILES = ("units", "features", "circuits", "overlap", "curves", "curve_areas")
+# Per-model tables of `symbiosis train-mlp` (the second architecture), one CSV each in the model's folder.
+MLP_FILES = ("features", "circuits", "symbiotes")

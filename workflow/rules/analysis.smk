@@ -67,8 +67,12 @@ rule validate_ground_truth:
 
 rule analysis_tables:
     input:
-        features=lambda w: models(w.dataset, f"{MODEL_DIR}/features.csv"),
-        circuits=lambda w: models(w.dataset, f"{MODEL_DIR}/circuits.csv"),
+        features=lambda w: models(w.dataset, f"{MODEL_DIR}/features.csv")
+        + mlp_models(w.dataset, f"{MLP_DIR}/features.csv"),
+        circuits=lambda w: models(w.dataset, f"{MODEL_DIR}/circuits.csv")
+        + mlp_models(w.dataset, f"{MLP_DIR}/circuits.csv"),
+        symbiotes=lambda w: models(w.dataset, f"{MODEL_DIR}/symbiotes.csv")
+        + mlp_models(w.dataset, f"{MLP_DIR}/symbiotes.csv"),
         overlaps=lambda w: models(w.dataset, f"{MODEL_DIR}/overlap.csv"),
         curves=lambda w: models(w.dataset, f"{MODEL_DIR}/curves.csv"),
         curve_areas=lambda w: models(w.dataset, f"{MODEL_DIR}/curve_areas.csv"),
@@ -87,7 +91,7 @@ rule analysis_tables:
     shell:
         "python -m symbiosis analysis-tables --features {input.features} "
         "--circuits {input.circuits} --overlaps {input.overlaps} --curves {input.curves} "
-        "--curve-areas {input.curve_areas} "
+        "--curve-areas {input.curve_areas} --symbiotes {input.symbiotes} "
         "--universality {input.universality} --out-dir results/{wildcards.dataset} 2> {log}"
 
 

@@ -14,6 +14,7 @@ sys.path.insert(0, SRC)
 from symbiosis.choices import (
     ANALYSIS_FILES,
     ANALYSIS_TABLES,
+    MLP_FILES,
     STATS_INPUTS,
 )  # noqa: E402
 from symbiosis.cli import FIGURES, STEPS  # noqa: E402
@@ -48,6 +49,12 @@ shell.prefix(
     f"set -euo pipefail; export PYTHONPATH='{SRC}'${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
 )
 MODEL_DIR = "results/{dataset}/models/s{sparsity}-seed{seed}"
+# The second architecture's models (config `architectures`); the CNN's keep MODEL_DIR.
+MLP_DIR = "results/{dataset}/mlp/s{sparsity}-seed{seed}"
+if "cnn" not in config["architectures"]:
+    sys.exit(
+        "symbiosis: error: architectures must include cnn (the reference the others are matched to)"
+    )
 # The paper's PDF comes from Typst (a Python wheel) everywhere; its LaTeX twin, paper-latex.pdf, only where a TeX
 # engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
 BUILD_LATEX_PDF = shutil.which("latexmk") is not None
@@ -111,13 +118,22 @@ def sweep_models(dataset, pattern):
     return expand(pattern, dataset=dataset, sparsity=levels, seed=seeds)
 
 
+def mlp_models(dataset, pattern):
+    """`models(dataset, pattern)` where the config's architectures include the MLP, else none."""
+    return models(dataset, pattern) if "mlp" in config["architectures"] else []
+
+
 def universality_files(dataset):
-    """One universality table per sparsity level; none when there is a single seed (no pairs to compare)."""
+    """One universality table per sparsity level and architecture; none when there is a single seed (no pairs)."""
     if len(config["seeds"]) < 2:
         return []
+    folders = ["universality"] + (
+        ["mlp/universality"] if "mlp" in config["architectures"] else []
+    )
     return expand(
-        "results/{dataset}/universality/s{sparsity}.csv",
+        "results/{dataset}/{folder}/s{sparsity}.csv",
         dataset=dataset,
+        folder=folders,
         sparsity=[sparsity_label(s) for s in config["sparsities"]],
     )
 
@@ -153,6 +169,13 @@ def run_inputs(dataset):
         dataset=dataset,
         sparsity=[sparsity_label(s) for s in config["sparsities"]],
     )
+    if "mlp" in config["architectures"]:
+        benchmarks += [f"benchmarks/{dataset}/cross_architecture.tsv"]
+        benchmarks += expand(
+            "benchmarks/{dataset}/train_mlp/s{sparsity}.tsv",
+            dataset=dataset,
+            sparsity=[sparsity_label(s) for s in config["sparsities"]],
+        )
     sidecars = models(dataset, f"{MODEL_DIR}/primary.json")
     sidecars += [
         path

@@ -17,6 +17,8 @@ TORCH_JOB_MB = {
     "mechanism": 1300,
     "train_symbiotes": 1500,
     "validate_ground_truth": 1500,
+    "train_mlp": 1350,
+    "cross_architecture": 1300,
 }
 # prepare_data: torch and torchvision, reading the IDX files (max_rss 1,076 MB on mnist5k, 888 MB on Fashion-MNIST).
 PREPARE_DATA_MB = 1600
@@ -83,6 +85,14 @@ def job_mb(name, n_train, n_test):
         return TORCH_JOB_MB[name] + images * 3 * 784 * 4 / 2**20
     if name == "analyse_sparsity":  # each seed's models evaluated on the test split
         return TORCH_JOB_MB[name] + len(config["seeds"]) * n_test * symbiote_image_mb()
+    if (
+        name == "train_mlp"
+    ):  # the split as float32, and K = classes copies of a batch through the MLP
+        return TORCH_JOB_MB[name] + images * 3 * 784 * 4 / 2**20
+    if (
+        name == "cross_architecture"
+    ):  # one CNN and one MLP at a time on half the test split
+        return TORCH_JOB_MB[name] + n_test * symbiote_image_mb()
     if name == "mechanism":  # one model at a time, gated three ways on the test split
         return TORCH_JOB_MB[name] + n_test * symbiote_image_mb()
     raise ValueError(f"no memory model for rule {name}")
@@ -110,6 +120,10 @@ def runtime(name):
         n_train, n_test = split_sizes(data_file(input))
         if name == "analyse_sparsity":
             work = len(config["seeds"]) * n_test * 0.05
+        elif name == "train_mlp":  # primaries, symbiotes and analysis of every seed
+            work = len(config["seeds"]) * (n_train * 0.05 + n_test * 0.05)
+        elif name == "cross_architecture":
+            work = len(config["seeds"]) * len(config["sparsities"]) * n_test * 0.01
         elif name == "mechanism":
             work = len(config["seeds"]) * len(config["sparsities"]) * n_test * 0.01
         else:

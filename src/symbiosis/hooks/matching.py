@@ -14,6 +14,7 @@ import torch
 from symbiosis.errors import SymbiosisError
 from symbiosis.hooks.layers import GatedLayer, GatedLayers
 from symbiosis.metrics import universality
+from symbiosis.metrics.recovery import live_units, top_live
 
 
 def matched_correlation(units_a: torch.Tensor, units_b: torch.Tensor) -> tuple[torch.Tensor, float]:
@@ -48,3 +49,26 @@ def match_against_null(units_a: torch.Tensor, units_b: torch.Tensor, n_null: int
         "z": float((observed - null.mean()) / sd) if sd > 0 else float("nan"),
         "p": float((1 + (null >= observed).sum()) / (1 + n_null)),
     }
+
+
+def cross_architecture(
+    units_a: torch.Tensor, units_b: torch.Tensor, scores: dict[str, tuple], fraction: float, n_null: int, seed: int
+) -> dict:
+    """One layer of model A matched to one layer of model B (another architecture) on the same inputs, units_a and
+    units_b [N, U]: the matched correlation against its input-shuffling null (`match_against_null`), then for each
+    ranking in `scores` ({name: (scores_a [K, U], scores_b [K, U])}) the Jaccard of the matched circuits (the top
+    `fraction` of each model's live units) and the Spearman of the matched scores against the class-permutation and
+    unit-permutation nulls of the within-architecture universality (`universality.agreement`). Keys of the ranking
+    "symbiote" are bare, the others' prefixed with the ranking's name."""
+    matching = match_against_null(units_a, units_b, n_null, seed)
+    out = {f"matched_correlation{'' if k == 'matched_correlation' else '_' + k}": v for k, v in matching.items()}
+    perm = out.pop("matched_correlation_perm")
+    one_layer = GatedLayers((GatedLayer("layer", "linear", units_a.shape[1]),))
+    live_a, live_b = (live_units(u.cpu()) for u in (units_a, units_b))
+    for name, (scores_a, scores_b) in scores.items():
+        circuit_a, circuit_b = (
+            top_live(s.nan_to_num(-torch.inf), live, fraction) for s, live in ((scores_a, live_a), (scores_b, live_b))
+        )
+        agree = universality.agreement(scores_a, scores_b, circuit_a, circuit_b, perm, one_layer, n_null, seed)
+        out |= {(k if name == "symbiote" else f"{name}_{k}"): v for k, v in agree.items()}
+    return out

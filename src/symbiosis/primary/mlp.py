@@ -10,18 +10,22 @@ fc1 (192), so the two can be matched unit for unit on the same images (symbiosis
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import torch
 from torch import nn
 
+from symbiosis.config import settings
+
 GATED_LAYERS = ("act1", "act2")
 
 
-@dataclass(frozen=True)
+@settings("mlp")
 class MLPArch:
-    hidden1: int = 256
-    hidden2: int = 192
+    """The MLP's widths (the config's `mlp` section; defaults: the schema) and its fixed shape."""
+
+    hidden1: int
+    hidden2: int
     n_classes: int = 10
     in_channels: int = 1
     image_size: int = 28
@@ -43,9 +47,9 @@ class MLPArch:
 
 
 class PrimaryMLP(nn.Module):
-    def __init__(self, arch: MLPArch = MLPArch()):
+    def __init__(self, arch: MLPArch | None = None):
         super().__init__()
-        self.arch = arch
+        self.arch = arch = arch or MLPArch()
         self.fc1 = nn.Linear(arch.in_channels * arch.image_size**2, arch.hidden1)
         self.act1 = nn.ReLU()
         self.fc2 = nn.Linear(arch.hidden1, arch.hidden2)

@@ -24,11 +24,13 @@ from symbiosis.report.significance import (
     tost,
     trend_test,
 )
+from symbiosis.report.tables import architecture_rows
 
 NOT_RIVALS = ("symbiote", "ablation", "ablation_unsigned", "random")  # the method, the ceilings, chance
 MODEL = ["target_sparsity", "seed"]
 SEEDS_UNIT = "primaries (seeds x levels)"
 LEVELS_UNIT = "sparsity levels (independent sets of primaries; pairs of seeds averaged within a level)"
+PAIRS_UNIT = "CNN-MLP pairs of primaries (one per level and seed; no primary in two pairs)"
 
 
 def _per_model(table: pd.DataFrame, value: str, by: str | None = None) -> pd.DataFrame | pd.Series:
@@ -125,16 +127,31 @@ def findings(
     curve_areas: pd.DataFrame,
     universality: pd.DataFrame,
     ground_truth: pd.DataFrame,
+    cross_architecture: pd.DataFrame | None = None,
+    symbiotes_by_architecture: pd.DataFrame | None = None,
     margin: float = 0.05,
     polysemanticity_margin: float = 0.5,
 ) -> dict[str, dict]:
-    """Every finding the paper states, keyed by name (the tables are the workflow's aggregate CSVs)."""
+    """Every finding the paper states, keyed by name (the tables are the workflow's aggregate CSVs). The CNN's
+    claims keep their names; every other architecture's are prefixed with its name (`_second_architecture`), and
+    the cross-architecture matching is `cross_architecture*`; all are one Holm family."""
+    every = {"features": features, "circuits": circuits, "universality": universality}
+    features, circuits, universality = (architecture_rows(t) for t in every.values())
     records = _primaries(primaries, margin, polysemanticity_margin)
     records |= _inhibition(symbiotes)
     records |= _feature_recovery(features, margin)
     records |= _circuits(circuits, curve_areas, margin)
     if len(universality):
         records |= _universality(universality)
+    others = sorted(set(every["features"].get("architecture", pd.Series(["cnn"]))) - {"cnn"})
+    for name in others:
+        tables = {key: architecture_rows(t, name) for key, t in every.items()}
+        inhibition = (
+            architecture_rows(symbiotes_by_architecture, name) if symbiotes_by_architecture is not None else None
+        )
+        records |= _second_architecture(name, **tables, symbiotes=inhibition, margin=margin)
+    if cross_architecture is not None and len(cross_architecture):
+        records |= _cross_architecture(cross_architecture)
     records["ground_truth"] = {
         "what": "known-answer checks passed",
         "test": "count",
@@ -302,7 +319,7 @@ def _universality(universality: pd.DataFrame) -> dict[str, dict]:
         **paired(
             per_level["jaccard"],
             per_level["jaccard_class_null_mean"],
-            "matched symbiote-circuit Jaccard of the same class vs the class-permutation null (per-level means)",
+            "matched symbiote-circuit Jaccard of the same class vs the class-permutation null (level means)",
             higher="exceeds",
             lower="falls below",
             unit=LEVELS_UNIT,
@@ -354,4 +371,101 @@ def _universality(universality: pd.DataFrame) -> dict[str, dict]:
         ),
         "without_refit": float(per_level["transfer_share"].mean()),
     }
+    return out
+
+
+def _second_architecture(
+    name: str,
+    features: pd.DataFrame,
+    circuits: pd.DataFrame,
+    universality: pd.DataFrame,
+    symbiotes: pd.DataFrame | None,
+    margin: float = 0.05,
+) -> dict[str, dict]:
+    """The CNN's headline claims for another architecture (gated through hooks), keys prefixed `<name>_`:
+    inhibition (count), feature recovery against the best rival and the static mask, circuit faithfulness and
+    agreement with the exact circuit, universality against the class-permutation null. The same tests and units as
+    the CNN's (n = its primaries, or its levels for universality)."""
+    out = {}
+    if symbiotes is not None and len(symbiotes):
+        sym = symbiotes[symbiotes["kind"] == "symbiote"]
+        out[f"{name}_inhibition"] = {
+            "what": f"{name}: activation-reading symbiotes meeting the criterion",
+            "test": "count",
+            "meeting": int(sym["meets_criterion"].sum()),
+            "n": int(len(sym)),
+            "mean_target_accuracy": float(sym["target_accuracy"].mean()),
+            "mean_other_accuracy_drop": float(sym["other_accuracy_drop"].mean()),
+        }
+    recovery = _feature_recovery(features, margin)
+    for key in ("feature_recovery", "feature_recovery_vs_static"):
+        if key in recovery:
+            out[f"{name}_{key}"] = {**recovery[key], "what": f"{name}: {recovery[key]['what']}"}
+    faith = _per_model(circuits, "faithfulness", "kind")
+    out[f"{name}_circuit_faithfulness"] = above_zero(
+        faith["symbiote"], f"{name}: faithfulness of symbiote circuits, mean-ablated (target minus other-class drop)"
+    )
+    out[f"{name}_circuit_vs_ablation"] = paired(
+        faith["symbiote"], faith["ablation"], f"{name}: faithfulness, symbiote circuit vs the exact-ablation circuit"
+    )
+    if len(universality):
+        per_level = universality.groupby("target_sparsity").mean(numeric_only=True)
+        out[f"{name}_universality"] = {
+            **paired(
+                per_level["jaccard"],
+                per_level["jaccard_class_null_mean"],
+                f"{name}: matched symbiote-circuit Jaccard across seeds vs the class-permutation null (level means)",
+                higher="exceeds",
+                lower="falls below",
+                unit=LEVELS_UNIT,
+            ),
+            "pairs": int(len(universality)),
+            "jaccard": float(universality["jaccard"].mean()),
+            "null": float(universality["jaccard_class_null_mean"].mean()),
+        }
+        out[f"{name}_universality"]["words"]["null"] = "does not significantly exceed"
+    return out
+
+
+def _cross_architecture(table: pd.DataFrame) -> dict[str, dict]:
+    """The MLP's last hidden layer matched to the CNN's fc1 per (level, seed): matched correlation against the
+    input-shuffling null, matched symbiote-circuit Jaccard against the class-permutation null (the
+    within-architecture universality's), and the symbiote's agreement against the class-mean activation's circuits
+    (a ranking that matching on activations favours). Each pair holds two primaries no other pair holds: n = pairs."""
+    out = {
+        "cross_architecture_matching": paired(
+            table["matched_correlation"],
+            table["matched_correlation_null_mean"],
+            "CNN fc1 to MLP act2: mean matched activation correlation vs the input-shuffling null",
+            higher="exceeds",
+            lower="falls below",
+            unit=PAIRS_UNIT,
+        ),
+        "cross_architecture": {
+            **paired(
+                table["jaccard"],
+                table["jaccard_class_null_mean"],
+                "CNN fc1 to MLP act2: matched symbiote-circuit Jaccard of the same class vs the class-permutation null",
+                higher="exceeds",
+                lower="falls below",
+                unit=PAIRS_UNIT,
+            ),
+            "pairs": int(len(table)),
+            "significant_pairs": int((table["jaccard_class_p"] < ALPHA).sum()),  # uncorrected: descriptive only
+            "jaccard": float(table["jaccard"].mean()),
+            "null": float(table["jaccard_class_null_mean"].mean()),
+        },
+    }
+    out["cross_architecture"]["words"]["null"] = "does not significantly exceed"
+    out["cross_architecture_matching"]["words"]["null"] = "does not significantly exceed"
+    if "mean_activation_jaccard_class_z" in table:
+        out["cross_architecture_vs_mean_activation"] = {
+            **paired(
+                table["jaccard_class_z"],
+                table["mean_activation_jaccard_class_z"],
+                "CNN fc1 to MLP act2: matched-circuit agreement (z, class null), symbiote vs class-mean activation",
+                unit=PAIRS_UNIT,
+            ),
+            "rival_jaccard": float(table["mean_activation_jaccard"].mean()),
+        }
     return out

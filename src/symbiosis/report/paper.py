@@ -20,6 +20,7 @@ import pandas as pd
 from symbiosis.errors import SymbiosisError
 from symbiosis.files import read_json, write_with
 from symbiosis.report.findings import ALPHA
+from symbiosis.report.tables import architecture_rows
 from symbiosis.report.typeset import Bibliography, Figures, typst_math_spans, typst_table, typst_text
 
 FORMATS = {"md": "markdown.j2", "tex": "latex.j2", "typ": "typst.j2"}
@@ -66,8 +67,9 @@ def _latex_text(text: str) -> str:
     return "".join(_LATEX.get(char, char) for char in text)
 
 
-def _rows(path: Path) -> list[dict]:
-    return pd.read_csv(path).to_dict("records")
+def _rows(path: Path, architecture: str = "cnn") -> list[dict]:
+    """A results table's rows as dicts: of one architecture where the table has several."""
+    return architecture_rows(pd.read_csv(path), architecture).to_dict("records")
 
 
 def context(
@@ -104,6 +106,10 @@ def context(
         "mechanism_units": _rows(results / "mechanism_units.csv"),
         "pareto": _rows(results / "pareto.csv"),
         "objectives": _rows(results / "objectives.csv"),
+        "mlp": {
+            name: _rows(results / f"{name}_summary.csv", "mlp") for name in ("features", "circuits", "universality")
+        },
+        "cross_architecture": _rows(results / "cross_architecture.csv"),
         "findings": read_json(results / "findings.json"),
         "main_table": {**main_table, "typ": typst_table(main_table["md"])},
         "figures": {name: str(path.with_suffix("")) for name, path in figure_files.items()},

@@ -56,9 +56,10 @@ def analysis_tables_step(
     curve_areas: list[Path],
     universality: list[Path],
     out_dir: Path,
+    symbiotes: list[Path] = (),
 ) -> None:
     """Every table of ANALYSIS_TABLES, as <out_dir>/<name>.csv."""
-    outputs = tables.analysis_tables(features, circuits, overlaps, curves, curve_areas, universality)
+    outputs = tables.analysis_tables(features, circuits, overlaps, curves, curve_areas, universality, symbiotes)
     for name in ANALYSIS_TABLES:
         write_csv(Path(out_dir) / f"{name}.csv", outputs[name])
 
@@ -80,7 +81,7 @@ def main_table_step(summaries: list[Path], findings: Path, csv: Path, tex: Path,
     """`summaries`: the <name>_summary.csv tables of the main table's sources (symbiosis.report.tables)."""
     from symbiosis.report import formats
 
-    frames = {Path(p).stem.removesuffix("_summary"): pd.read_csv(p) for p in summaries}
+    frames = {Path(p).stem.removesuffix("_summary"): tables.architecture_rows(pd.read_csv(p)) for p in summaries}
     table = tables.main_table(frames, read_json(findings)["feature_recovery"]["baseline"])
     write_csv(csv, table)
     text = formats.format_main_table(table)

@@ -137,7 +137,22 @@ def symbiote_curves(sidecars: list[str | Path]) -> pd.DataFrame:
 
 
 def _concat(files: list[str | Path]) -> pd.DataFrame:
-    return pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+    return pd.concat([with_architecture(pd.read_csv(f)) for f in files], ignore_index=True)
+
+
+def with_architecture(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with an `architecture` column first: the CNN's per-model tables (written before a second
+    architecture joined the run) carry none, and are the CNN's."""
+    if "architecture" not in table:
+        table = table.assign(architecture="cnn")
+    return table[["architecture", *(c for c in table.columns if c != "architecture")]]
+
+
+def architecture_rows(table: pd.DataFrame, architecture: str = "cnn") -> pd.DataFrame:
+    """The rows of one architecture (every row of a table without the column: the CNN's)."""
+    if "architecture" not in table:
+        return table
+    return table[table["architecture"] == architecture].reset_index(drop=True)
 
 
 def _per_model_means(table: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
@@ -151,7 +166,21 @@ CIRCUIT_METRICS = ["target_accuracy_drop", "other_accuracy_drop", "faithfulness"
 CURVE_METRICS = ["target_margin", "other_margin", "target_accuracy", "other_accuracy"]
 AREA_METRICS = [f"{m}_{kind}" for m in CURVE_METRICS for kind in ("area", "drop_area")]
 AREA_KEYS = ["ranking", "method", "set"]
-UNIVERSALITY_KEYS = ["dataset", "target_sparsity", "seed_a", "seed_b"]
+UNIVERSALITY_KEYS = ["architecture", "dataset", "target_sparsity", "seed_a", "seed_b"]
+SYMBIOTE_ROW_COLUMNS = [
+    "architecture",
+    "dataset",
+    "target_sparsity",
+    "seed",
+    "kind",
+    "target_class",
+    "target_accuracy",
+    "other_accuracy",
+    "primary_target_accuracy",
+    "primary_other_accuracy",
+    "other_accuracy_drop",
+    "meets_criterion",
+]
 
 
 def universality_metrics(table: pd.DataFrame) -> list[str]:
@@ -174,11 +203,13 @@ def analysis_tables(
     curves: list[str | Path],
     curve_areas: list[str | Path],
     universality: list[str | Path],
+    symbiotes: list[str | Path] = (),
 ) -> dict[str, pd.DataFrame]:
-    """The metric tables of every model (one row per model x class x method or kind), per-sparsity summaries with
-    bootstrap intervals over seeds (over pairs of seeds for universality) of per-model means (classes averaged within
-    a model first), and the overlap matrices averaged over seeds."""
-    keys = ["dataset", "target_sparsity"]
+    """The metric tables of every model (one row per model x class x method or kind), per-architecture and
+    per-sparsity summaries with bootstrap intervals over seeds (over pairs of seeds for universality) of per-model
+    means (classes averaged within a model first), the overlap matrices averaged over seeds, and every
+    architecture's per-symbiote inhibition rows (`symbiotes`: per-model symbiotes.csv files)."""
+    keys = ["architecture", "dataset", "target_sparsity"]
     feat = _concat(features).sort_values([*keys, *FEATURE_KEYS, "seed", "class"], ignore_index=True)
     circ = _concat(circuits).sort_values([*keys, "kind", "seed", "class"], ignore_index=True)
     over = _concat(overlaps)
@@ -204,6 +235,11 @@ def analysis_tables(
         "curve_areas_summary": summarise_over_seeds(areas_per_model, [*keys, *AREA_KEYS], AREA_METRICS),
         "universality": univ.sort_values([*keys, "seed_a", "seed_b"], ignore_index=True) if len(univ) else univ,
         "universality_summary": univ_summary,
+        "symbiotes_by_architecture": (
+            _concat(symbiotes)[SYMBIOTE_ROW_COLUMNS].sort_values(SYMBIOTE_ROW_COLUMNS[:6], ignore_index=True)
+            if symbiotes
+            else pd.DataFrame(columns=SYMBIOTE_ROW_COLUMNS)
+        ),
     }
 
 

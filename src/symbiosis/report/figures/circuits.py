@@ -10,6 +10,7 @@ import seaborn as sns
 
 from symbiosis.choices import SYMBIOTE_KINDS
 from symbiosis.report.figures import style
+from symbiosis.report.tables import architecture_rows
 
 
 def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
@@ -22,7 +23,7 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
     fig = plt.figure(figsize=(style.FIGURE_WIDTH, 6.6), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.45])
     axes = top.subplots(1, 3)
-    summary = circuits_summary
+    summary = architecture_rows(circuits_summary)  # the CNN's; the MLP's are in the paper's text
     kinds = [k for k in [*SYMBIOTE_KINDS, "ablation"] if k in set(summary["kind"])]
     for ax, metric, label in zip(
         axes,

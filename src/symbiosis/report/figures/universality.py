@@ -9,6 +9,7 @@ import pandas as pd
 import seaborn as sns
 
 from symbiosis.report.figures import style
+from symbiosis.report.tables import architecture_rows
 
 RIVALS = ("static", "mean_activation", "attribution_patching", "ablation")
 
@@ -17,7 +18,7 @@ def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -
     """Universality vs sparsity: circuit Jaccard and score Spearman after matching, each beside its class-permutation
     null; linear CKA per layer beside a random network's; transfer share of symbiotes moved between seeds."""
     style.set_style()
-    summary = universality_summary
+    summary = architecture_rows(universality_summary)  # the CNN's; the MLP's are in the paper's text
     fig, axes = plt.subplots(2, 2, figsize=(style.FIGURE_WIDTH, 5.2), layout="constrained")
     axes = axes.flatten()
     x = style.sparsity_position(summary["target_sparsity"])
