@@ -44,6 +44,7 @@ localrules:
     paper,
     paper_pdf,
     paper_latex_pdf,
+    replication,
 
 
 rule all:
@@ -51,7 +52,7 @@ rule all:
     input:
         expand(
             "results/{dataset}/{table}.csv",
-            dataset=config["dataset"],
+            dataset=DATASETS,
             table=(
                 "primaries",
                 "primaries_summary",
@@ -62,22 +63,28 @@ rule all:
         ),
         expand(
             "figures/{dataset}/{figure}.{ext}",
-            dataset=config["dataset"],
+            dataset=DATASETS,
             figure=FIGURES,
             ext=("pdf", "png"),
         ),
         expand(
             "results/{dataset}/main_table.{ext}",
-            dataset=config["dataset"],
+            dataset=DATASETS,
             ext=("csv", "tex", "md"),
         ),
         expand(
             "paper/build/{dataset}/paper.{ext}",
-            dataset=config["dataset"],
+            dataset=DATASETS,
             ext=("md", "tex", "typ", "pdf"),
         ),
         (
-            expand("paper/build/{dataset}/paper-latex.pdf", dataset=config["dataset"])
+            expand("paper/build/{dataset}/paper-latex.pdf", dataset=DATASETS)
             if BUILD_LATEX_PDF
+            else []
+        ),
+        # several tasks: does each finding replicate on the others?
+        (
+            ["results/replication.csv", "paper/build/replication.md"]
+            if len(DATASETS) > 1
             else []
         ),

@@ -48,6 +48,18 @@ shell.prefix(
     f"set -euo pipefail; export PYTHONPATH='{SRC}'${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
 )
 MODEL_DIR = "results/{dataset}/models/s{sparsity}-seed{seed}"
+# The tasks of the experiment: `dataset` is one name or a list (config/full.yaml); each task's outputs lie under
+# results/<dataset>/, figures/<dataset>/ and paper/build/<dataset>/.
+DATASETS = (
+    [config["dataset"]] if isinstance(config["dataset"], str) else config["dataset"]
+)
+
+
+def config_for(dataset):
+    """The whole config as one task's jobs see it (its `dataset` that task), JSON, shell-quoted."""
+    return shlex.quote(json.dumps({**config, "dataset": dataset}, sort_keys=True))
+
+
 # The paper's PDF comes from Typst (a Python wheel) everywhere; its LaTeX twin, paper-latex.pdf, only where a TeX
 # engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
 BUILD_LATEX_PDF = shutil.which("latexmk") is not None

@@ -75,6 +75,15 @@ def main_table_step(summaries: list[Path], findings: Path, csv: Path, tex: Path,
     write_with(md, lambda tmp: tmp.write_text(formats.to_markdown(text)))
 
 
+def replication_step(findings: list[Path], csv: Path, md: Path) -> None:
+    """`findings`: results/<dataset>/findings.json of every task; the dataset is the name of its folder."""
+    from symbiosis.report.replication import replication_table, to_markdown
+
+    table = replication_table({Path(p).parent.name: read_json(p) for p in findings})
+    write_csv(csv, table)
+    write_with(md, lambda tmp: tmp.write_text(to_markdown(table)))
+
+
 def provenance_step(config_json: str, sidecars: list[Path], benchmarks: list[Path], out: Path) -> None:
     from symbiosis.report.provenance import run_record
 

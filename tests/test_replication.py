@@ -1,0 +1,32 @@
+"""The replication table: a finding replicates when its test chose the same wording on every task."""
+
+import pandas as pd
+import pytest
+
+from symbiosis.errors import SymbiosisError
+from symbiosis.report.replication import replication_table, to_markdown
+
+
+def findings(**wordings):
+    out = {key: {"what": f"the {key}", "wording": w} for key, w in wordings.items()}
+    return out | {"statistics": {"what": "the family"}}  # an entry with no wording is not a finding to compare
+
+
+def test_same_wording_replicates_and_a_claim_inconclusive_elsewhere_does_not():
+    table = replication_table(
+        {
+            "mnist5k": findings(accuracy="falls", overlap="rises", only_here="rises"),
+            "fashion-mnist": findings(accuracy="falls", overlap="shows no significant trend (inconclusive)"),
+        }
+    )
+    assert list(table["finding"]) == ["accuracy", "overlap"]  # findings of every task only
+    assert list(table["replicates"]) == [True, False]
+    assert list(table.columns) == ["finding", "what", "wording_mnist5k", "wording_fashion-mnist", "replicates"]
+    text = to_markdown(table)
+    assert "1 of 2 worded findings" in text and "| the overlap | rises | shows no significant" in text
+
+
+def test_one_task_is_a_one_line_error():
+    with pytest.raises(SymbiosisError, match="two or more tasks"):
+        replication_table({"mnist5k": findings(accuracy="falls")})
+    assert isinstance(replication_table({"a": {}, "b": {}}), pd.DataFrame)
