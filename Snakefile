@@ -19,6 +19,7 @@ include: "workflow/rules/symbiotes.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/widths.smk"
 
 
 # Cheap rules (tables, figures, statistics, the paper) run where Snakemake runs, also with a cluster executor.
@@ -45,6 +46,7 @@ localrules:
     paper_pdf,
     paper_latex_pdf,
     replication,
+    widths_table,
 
 
 rule all:
@@ -80,6 +82,12 @@ rule all:
         (
             expand("paper/build/{dataset}/paper-latex.pdf", dataset=DATASETS)
             if BUILD_LATEX_PDF
+            else []
+        ),
+        # the fc1 width sweep, where the config asks for one
+        (
+            expand("results/{dataset}/widths_summary.csv", dataset=DATASETS)
+            if config["width_sweep"]["fc1"]
             else []
         ),
         # several tasks: does each finding replicate on the others?

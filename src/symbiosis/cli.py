@@ -45,6 +45,8 @@ STEPS = {
               "tables+ out"),
     "main-table": ("symbiosis.report.steps:main_table_step", "the paper's main table: CSV, LaTeX and Markdown", (),
                    "summaries+ findings csv tex md"),
+    "widths-table": ("symbiosis.report.steps:widths_table_step", "the fc1 width sweep's primaries, and summaries",
+                     (), "sidecars+ units+ out summary"),
     "replication": ("symbiosis.report.steps:replication_step", "each finding's wording on every task", (),
                     "findings+ csv md"),
     "provenance": ("symbiosis.report.steps:provenance_step", "record what produced a run", (),

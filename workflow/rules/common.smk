@@ -149,3 +149,23 @@ def run_inputs(dataset):
         for path in models(dataset, f"{MODEL_DIR}/symbiotes_{kind}.json")
     ]
     return {"sidecars": sidecars, "benchmarks": benchmarks}
+
+
+# The fc1 width sweep (workflow/rules/widths.smk).
+WIDTH_DIR = "results/{dataset}/widths/fc{width}-seed{seed}"
+
+
+def width_settings(wildcards):
+    """train-primary's --settings with fc1 set to the job's width."""
+    sections = {name: config[name] for name in STEPS["train-primary"][2]}
+    sections["architecture"] = {**config["architecture"], "fc1": int(wildcards.width)}
+    return shlex.quote(json.dumps(sections, sort_keys=True))
+
+
+def width_models(dataset, name):
+    return expand(
+        f"{WIDTH_DIR}/{name}",
+        dataset=dataset,
+        width=config["width_sweep"]["fc1"],
+        seed=config["seeds"],
+    )

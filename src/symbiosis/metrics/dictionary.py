@@ -15,7 +15,11 @@ Features per unit: the share of unit u's mean activity owed to atom l, r_lu = E[
 its effective number exp(H(r_.u)), from 1 (one feature drives the unit) to the number of atoms used. Atoms whose
 directions have cosine >= `merge_cosine` are one feature split in two and count once.
 Validated on planted dictionaries (tests/test_dictionary.py) and on the toy model of superposition of Elhage et al.
-(2022) with its known features per neuron (tests/test_superposition.py).
+(2022) with its known features per neuron (tests/test_superposition.py: five toys, 24 live neurons, Spearman 0.96
+pooled, 0.90 within a toy; the former sparse-autoencoder form -0.74). Not used in the workflow: on a primary's fc1
+activations (mnist5k, 1,000 test images, 120 live units) it counts about a quarter of whatever dictionary it is given
+(98.6 features per unit with 384 atoms, 373 with 1,536; dense primary, seed 0): dense activations of a real network
+are not the sparse, identifiable features the toy has, and the number has no scale to compare across levels.
 """
 
 from __future__ import annotations

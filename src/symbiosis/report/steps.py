@@ -75,6 +75,14 @@ def main_table_step(summaries: list[Path], findings: Path, csv: Path, tex: Path,
     write_with(md, lambda tmp: tmp.write_text(formats.to_markdown(text)))
 
 
+def widths_table_step(sidecars: list[Path], units: list[Path], out: Path, summary: Path) -> None:
+    from symbiosis.report.widths import widths_summary, widths_table
+
+    table = widths_table(sidecars, units)
+    write_csv(out, table)
+    write_csv(summary, widths_summary(table))
+
+
 def replication_step(findings: list[Path], csv: Path, md: Path) -> None:
     """`findings`: results/<dataset>/findings.json of every task; the dataset is the name of its folder."""
     from symbiosis.report.replication import replication_table, to_markdown
