@@ -20,6 +20,7 @@ include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/paper.smk"
 include: "workflow/rules/widths.smk"
+include: "workflow/rules/tasks.smk"
 
 
 # Cheap rules (tables, figures, statistics, the paper) run where Snakemake runs, also with a cluster executor.
@@ -92,7 +93,11 @@ rule all:
         ),
         # several tasks: does each finding replicate on the others?
         (
-            ["results/replication.csv", "paper/build/replication.md"]
+            [
+                "results/replication.csv",
+                "paper/build/replication.md",
+                "results/cross_task.csv",
+            ]
             if len(DATASETS) > 1
             else []
         ),

@@ -169,3 +169,15 @@ def width_models(dataset, name):
         width=config["width_sweep"]["fc1"],
         seed=config["seeds"],
     )
+
+
+def cross_task_models(task):
+    """The least-pruned primary of every seed of task number `task` (config dataset list), for cross_task."""
+    if len(DATASETS) <= task:
+        return []
+    return expand(
+        f"{MODEL_DIR}/primary.safetensors",
+        dataset=DATASETS[task],
+        sparsity=sparsity_label(min(config["sparsities"])),
+        seed=config["seeds"],
+    )
