@@ -16,6 +16,9 @@ def test_a_permuted_copy_exceeds_the_null_and_an_unrelated_random_network_does_n
     perm = torch.cat([torch.randperm(8, generator=g), 8 + torch.randperm(16, generator=g)])
     copy = cross_task(a, permute_primary(a, perm), probe_a, probe_b, n_random=9)
     assert copy["exceeds_null"].all() and (copy["p"] <= 0.1).all()
-    torch.testing.assert_close(torch.tensor(copy["value"].to_numpy()), torch.ones(len(copy), dtype=torch.float64))
+    cka = copy[copy["score"] != "matched_correlation"]["value"].to_numpy()  # the same function: CKA 1
+    torch.testing.assert_close(torch.tensor(cka), torch.ones(len(cka), dtype=torch.float64))
+    itself = cross_task(a, a, probe_a, probe_b, n_random=1)  # matching undoes the permutation (dead units count 0)
+    torch.testing.assert_close(torch.tensor(copy["value"].to_numpy()), torch.tensor(itself["value"].to_numpy()))
     unrelated = cross_task(a, PrimaryCNN(arch).eval(), probe_a, probe_b, n_random=9, seed=1)
-    assert not unrelated["exceeds_null"].any()  # one more draw of the null itself
+    assert unrelated["p"].mean() >= 0.2  # one more draw of the null itself: p about uniform (mean 0.55), not small
