@@ -55,7 +55,8 @@ STEPS = {
     "provenance": ("symbiosis.report.steps:provenance_step", "record what produced a run", (),
                    "config_json:text sidecars+ benchmarks+ out"),
     "paper": ("symbiosis.report.steps:paper_step", "render the paper draft (Markdown, LaTeX and Typst)", (),
-              "templates bibliography config_json:text results figures provenance table_md table_tex md tex typ"),
+              "templates bibliography config_json:text results figures provenance table_md table_tex md tex typ "
+              "tasks*"),
     "typeset": ("symbiosis.report.typeset:compile_pdf", "typeset the paper's Typst source to PDF (no TeX needed)", (),
                 "typ pdf root"),
 }  # fmt: skip

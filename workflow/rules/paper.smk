@@ -109,6 +109,12 @@ rule paper:
         figures=expand(
             "figures/{{dataset}}/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png")
         ),
+        # several tasks (config/full.yaml): the replication and cross-task tables, for the section "Two tasks"
+        tasks=(
+            ["results/replication.csv", "results/cross_task.csv"]
+            if len(DATASETS) > 1
+            else []
+        ),
     output:
         md="paper/build/{dataset}/paper.md",
         tex="paper/build/{dataset}/paper.tex",
@@ -128,7 +134,7 @@ rule paper:
         "python -m symbiosis paper --templates paper/templates --bibliography {input.bibliography} "
         "--config-json {params.config} --results results/{wildcards.dataset} --figures figures/{wildcards.dataset} "
         "--provenance {input.provenance} --table-md {input.table[0]} --table-tex {input.table[1]} "
-        "--md {output.md} --tex {output.tex} --typ {output.typ} 2> {log}"
+        "--md {output.md} --tex {output.tex} --typ {output.typ} --tasks {input.tasks} 2> {log}"
 
 
 # The PDF, typeset by Typst from the Python wheel `typst`: no TeX installation needed.

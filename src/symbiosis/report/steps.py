@@ -110,7 +110,9 @@ def paper_step(
     tex: Path,
     typ: Path,
     bibliography: Path,
+    tasks: list[Path] = (),
 ) -> None:
+    """`tasks`: with several tasks, results/replication.csv and results/cross_task.csv (section "Two tasks")."""
     from symbiosis.report.paper import context, render
 
     ctx = context(
@@ -121,6 +123,7 @@ def paper_step(
         {"md": table_md.read_text(), "tex": table_tex.read_text()},
         read_json(provenance),
         bibliography,
+        tasks,
     )
     for fmt, out in (("md", md), ("tex", tex), ("typ", typ)):
         render(templates, fmt, ctx, out)
