@@ -15,15 +15,19 @@ def findings(**wordings):
 def test_same_wording_replicates_and_a_claim_inconclusive_elsewhere_does_not():
     table = replication_table(
         {
-            "mnist5k": findings(accuracy="falls", overlap="rises", only_here="rises"),
-            "fashion-mnist": findings(accuracy="falls", overlap="shows no significant trend (inconclusive)"),
+            "mnist5k": findings(accuracy="falls", faith="not above zero", overlap="rises", only_here="rises"),
+            "fashion-mnist": findings(
+                accuracy="falls",
+                faith="not above zero (inconclusive: at the test's floor)",  # the same claim, with its reason
+                overlap="shows no significant trend (inconclusive)",
+            ),
         }
     )
-    assert list(table["finding"]) == ["accuracy", "overlap"]  # findings of every task only
-    assert list(table["replicates"]) == [True, False]
+    assert list(table["finding"]) == ["accuracy", "faith", "overlap"]  # findings of every task only
+    assert list(table["replicates"]) == [True, True, False]
     assert list(table.columns) == ["finding", "what", "wording_mnist5k", "wording_fashion-mnist", "replicates"]
     text = to_markdown(table)
-    assert "1 of 2 worded findings" in text and "| the overlap | rises | shows no significant" in text
+    assert "2 of 3 worded findings" in text and "| the overlap | rises | shows no significant" in text
 
 
 def test_one_task_is_a_one_line_error():

@@ -1,14 +1,20 @@
 """Does each finding replicate on the other tasks? One row per worded finding, its wording on every task.
 
-A finding replicates when its test chose the same wording on every task (the tests and their Holm family are each
-task's own, results/<dataset>/findings.json); "inconclusive" on a task is a wording like any other, so a claim made
-on one task and inconclusive on the other does not replicate."""
+A finding replicates when its test chose the same claim on every task: the wording without its parenthesised
+reason (the tests and their Holm family are each task's own, results/<dataset>/findings.json). "Inconclusive" is a
+claim like any other, so a claim made on one task and inconclusive on the other does not replicate."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from symbiosis.errors import SymbiosisError
+
+
+def claim(wording: str) -> str:
+    """The claim a wording makes, without its parenthesised reason: "not significantly different from zero
+    (inconclusive: all 4 units point the same way ...)" makes the claim "not significantly different from zero"."""
+    return wording.split(" (")[0]
 
 
 def replication_table(findings: dict[str, dict[str, dict]]) -> pd.DataFrame:
@@ -24,7 +30,7 @@ def replication_table(findings: dict[str, dict[str, dict]]) -> pd.DataFrame:
                 "finding": key,
                 "what": next(iter(findings.values()))[key]["what"],
                 **wordings,
-                "replicates": len(set(wordings.values())) == 1,
+                "replicates": len({claim(w) for w in wordings.values()}) == 1,
             }
         )
     return pd.DataFrame(rows)
