@@ -42,7 +42,7 @@ def to_markdown(table: pd.DataFrame) -> str:
     lines = [
         f"# Replication across tasks: {', '.join(datasets)}",
         "",
-        f"{int(table['replicates'].sum())} of {len(table)} worded findings carry the same wording on every task.",
+        f"{int(table['replicates'].sum())} of {len(table)} worded findings make the same claim on every task.",
         "",
         "| finding | " + " | ".join(datasets) + " | replicates |",
         "| --- | " + " | ".join("---" for _ in datasets) + " | --- |",
