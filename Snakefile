@@ -20,6 +20,8 @@ include: "workflow/rules/analysis.smk"
 include: "workflow/rules/architectures.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/widths.smk"
+include: "workflow/rules/tasks.smk"
 
 
 # Cheap rules (tables, figures, statistics, the paper) run where Snakemake runs, also with a cluster executor.
@@ -47,6 +49,8 @@ localrules:
     paper,
     paper_pdf,
     paper_latex_pdf,
+    replication,
+    widths_table,
 
 
 rule all:
@@ -54,7 +58,7 @@ rule all:
     input:
         expand(
             "results/{dataset}/{table}.csv",
-            dataset=config["dataset"],
+            dataset=DATASETS,
             table=(
                 "primaries",
                 "primaries_summary",
@@ -68,22 +72,38 @@ rule all:
         ),
         expand(
             "figures/{dataset}/{figure}.{ext}",
-            dataset=config["dataset"],
+            dataset=DATASETS,
             figure=FIGURES,
             ext=("pdf", "png"),
         ),
         expand(
             "results/{dataset}/main_table.{ext}",
-            dataset=config["dataset"],
+            dataset=DATASETS,
             ext=("csv", "tex", "md"),
         ),
         expand(
             "paper/build/{dataset}/paper.{ext}",
-            dataset=config["dataset"],
+            dataset=DATASETS,
             ext=("md", "tex", "typ", "pdf"),
         ),
         (
-            expand("paper/build/{dataset}/paper-latex.pdf", dataset=config["dataset"])
+            expand("paper/build/{dataset}/paper-latex.pdf", dataset=DATASETS)
             if BUILD_LATEX_PDF
+            else []
+        ),
+        # the fc1 width sweep, where the config asks for one
+        (
+            expand("results/{dataset}/widths_summary.csv", dataset=DATASETS)
+            if config["width_sweep"]["fc1"]
+            else []
+        ),
+        # several tasks: does each finding replicate on the others?
+        (
+            [
+                "results/replication.csv",
+                "paper/build/replication.md",
+                "results/cross_task.csv",
+            ]
+            if len(DATASETS) > 1
             else []
         ),

@@ -142,13 +142,21 @@ def job_config(given: dict, sections: tuple[str, ...]) -> dict:
     return _coerce(config, schema)
 
 
-def _row(key: str, spec: dict, required: bool = False) -> str:
-    import json
-
+def _kind(spec: dict) -> str:
+    """A key's type as the reference table names it: 'string (a, b)', or the alternatives of a oneOf."""
+    if "oneOf" in spec:
+        return " or ".join(_kind(alternative) for alternative in spec["oneOf"])
     kind = spec.get("type", "")
     kind = " or ".join(kind) if isinstance(kind, list) else kind
     if "enum" in spec or "enum" in spec.get("items", {}):
         kind += f" ({', '.join(str(v) for v in spec.get('enum') or spec['items']['enum'])})"
+    return kind
+
+
+def _row(key: str, spec: dict, required: bool = False) -> str:
+    import json
+
+    kind = _kind(spec)
     default = f"`{json.dumps(spec['default'])}`" if "default" in spec and spec.get("type") != "object" else ""
     text = " ".join(spec.get("description", "").split()).replace("|", "\\|")
     return f"| `{key}` | {kind} | {default or ('required' if required else '')} | {text} |"

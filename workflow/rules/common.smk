@@ -55,6 +55,18 @@ if "cnn" not in config["architectures"]:
     sys.exit(
         "symbiosis: error: architectures must include cnn (the reference the others are matched to)"
     )
+# The tasks of the experiment: `dataset` is one name or a list (config/full.yaml); each task's outputs lie under
+# results/<dataset>/, figures/<dataset>/ and paper/build/<dataset>/.
+DATASETS = (
+    [config["dataset"]] if isinstance(config["dataset"], str) else config["dataset"]
+)
+
+
+def config_for(dataset):
+    """The whole config as one task's jobs see it (its `dataset` that task), JSON, shell-quoted."""
+    return shlex.quote(json.dumps({**config, "dataset": dataset}, sort_keys=True))
+
+
 # The paper's PDF comes from Typst (a Python wheel) everywhere; its LaTeX twin, paper-latex.pdf, only where a TeX
 # engine with latexmk is installed (Debian: latexmk, texlive-latex-extra).
 BUILD_LATEX_PDF = shutil.which("latexmk") is not None
@@ -183,3 +195,35 @@ def run_inputs(dataset):
         for path in models(dataset, f"{MODEL_DIR}/symbiotes_{kind}.json")
     ]
     return {"sidecars": sidecars, "benchmarks": benchmarks}
+
+
+# The fc1 width sweep (workflow/rules/widths.smk).
+WIDTH_DIR = "results/{dataset}/widths/fc{width}-seed{seed}"
+
+
+def width_settings(wildcards):
+    """train-primary's --settings with fc1 set to the job's width."""
+    sections = {name: config[name] for name in STEPS["train-primary"][2]}
+    sections["architecture"] = {**config["architecture"], "fc1": int(wildcards.width)}
+    return shlex.quote(json.dumps(sections, sort_keys=True))
+
+
+def width_models(dataset, name):
+    return expand(
+        f"{WIDTH_DIR}/{name}",
+        dataset=dataset,
+        width=config["width_sweep"]["fc1"],
+        seed=config["seeds"],
+    )
+
+
+def cross_task_models(task):
+    """The least-pruned primary of every seed of task number `task` (config dataset list), for cross_task."""
+    if len(DATASETS) <= task:
+        return []
+    return expand(
+        f"{MODEL_DIR}/primary.safetensors",
+        dataset=DATASETS[task],
+        sparsity=sparsity_label(min(config["sparsities"])),
+        seed=config["seeds"],
+    )

@@ -69,7 +69,7 @@ rule provenance:
         mem_mb=LIGHT_JOB_MB,
         runtime=5,
     params:
-        config=shlex.quote(json.dumps(config, sort_keys=True)),
+        config=lambda w: config_for(w.dataset),
     shell:
         "python -m symbiosis provenance --config-json {params.config} --sidecars {input.sidecars} "
         "--benchmarks {input.benchmarks} --out {output} 2> {log}"
@@ -111,6 +111,12 @@ rule paper:
         figures=expand(
             "figures/{{dataset}}/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png")
         ),
+        # several tasks (config/full.yaml): the replication and cross-task tables, for the section "Two tasks"
+        tasks=(
+            ["results/replication.csv", "results/cross_task.csv"]
+            if len(DATASETS) > 1
+            else []
+        ),
     output:
         md="paper/build/{dataset}/paper.md",
         tex="paper/build/{dataset}/paper.tex",
@@ -125,12 +131,12 @@ rule paper:
         mem_mb=TABLE_JOB_MB,
         runtime=5,
     params:
-        config=shlex.quote(json.dumps(config, sort_keys=True)),
+        config=lambda w: config_for(w.dataset),
     shell:
         "python -m symbiosis paper --templates paper/templates --bibliography {input.bibliography} "
         "--config-json {params.config} --results results/{wildcards.dataset} --figures figures/{wildcards.dataset} "
         "--provenance {input.provenance} --table-md {input.table[0]} --table-tex {input.table[1]} "
-        "--md {output.md} --tex {output.tex} --typ {output.typ} 2> {log}"
+        "--md {output.md} --tex {output.tex} --typ {output.typ} --tasks {input.tasks} 2> {log}"
 
 
 # The PDF, typeset by Typst from the Python wheel `typst`: no TeX installation needed.
@@ -174,3 +180,24 @@ rule paper_latex_pdf:
     shell:
         "cd paper/build/{wildcards.dataset} && latexmk -pdf -jobname=paper-latex -interaction=nonstopmode "
         "-halt-on-error paper.tex > ../../../{log} 2>&1"
+
+
+# With several tasks (config/full.yaml): each finding's wording on every task, and whether it replicates.
+rule replication:
+    input:
+        findings=expand("results/{dataset}/findings.json", dataset=DATASETS),
+        code="src/symbiosis/report/replication.py",
+    output:
+        csv="results/replication.csv",
+        md="paper/build/replication.md",
+    log:
+        "logs/replication.log",
+    benchmark:
+        "benchmarks/replication.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=TABLE_JOB_MB,
+        runtime=5,
+    shell:
+        "python -m symbiosis replication --findings {input.findings} --csv {output.csv} --md {output.md} 2> {log}"

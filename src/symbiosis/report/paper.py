@@ -80,6 +80,7 @@ def context(
     main_table: dict[str, str],
     provenance: dict,
     bibliography: Path,
+    tasks: list[Path] = (),
 ) -> dict:
     """Everything the templates may use, read from the results files of one dataset; `provenance` is the run's
     record (symbiosis.report.provenance.run_record), `bibliography` the BibTeX file the text cites."""
@@ -114,6 +115,9 @@ def context(
         "main_table": {**main_table, "typ": typst_table(main_table["md"])},
         "figures": {name: str(path.with_suffix("")) for name, path in figure_files.items()},
         "provenance": provenance,
+        # several tasks: each finding's wording per task, and cross-task universality (results/replication.csv,
+        # results/cross_task.csv); empty for one task
+        "tasks": {Path(p).stem: _rows(Path(p)) for p in tasks},
     }
 
 

@@ -89,6 +89,23 @@ def main_table_step(summaries: list[Path], findings: Path, csv: Path, tex: Path,
     write_with(md, lambda tmp: tmp.write_text(formats.to_markdown(text)))
 
 
+def widths_table_step(sidecars: list[Path], units: list[Path], out: Path, summary: Path) -> None:
+    from symbiosis.report.widths import widths_summary, widths_table
+
+    table = widths_table(sidecars, units)
+    write_csv(out, table)
+    write_csv(summary, widths_summary(table))
+
+
+def replication_step(findings: list[Path], csv: Path, md: Path) -> None:
+    """`findings`: results/<dataset>/findings.json of every task; the dataset is the name of its folder."""
+    from symbiosis.report.replication import replication_table, to_markdown
+
+    table = replication_table({Path(p).parent.name: read_json(p) for p in findings})
+    write_csv(csv, table)
+    write_with(md, lambda tmp: tmp.write_text(to_markdown(table)))
+
+
 def provenance_step(config_json: str, sidecars: list[Path], benchmarks: list[Path], out: Path) -> None:
     from symbiosis.report.provenance import run_record
 
@@ -107,7 +124,9 @@ def paper_step(
     tex: Path,
     typ: Path,
     bibliography: Path,
+    tasks: list[Path] = (),
 ) -> None:
+    """`tasks`: with several tasks, results/replication.csv and results/cross_task.csv (section "Two tasks")."""
     from symbiosis.report.paper import context, render
 
     ctx = context(
@@ -118,6 +137,7 @@ def paper_step(
         {"md": table_md.read_text(), "tex": table_tex.read_text()},
         read_json(provenance),
         bibliography,
+        tasks,
     )
     for fmt, out in (("md", md), ("tex", tex), ("typ", typ)):
         render(templates, fmt, ctx, out)

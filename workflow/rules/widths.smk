@@ -1,0 +1,50 @@
+# The width sweep (config width_sweep, config/full.yaml): primaries at several fc1 widths and one sparsity, trained
+# by the same step as the main primaries with the architecture's fc1 replaced, and one table of them.
+rule train_width:
+    input:
+        "results/{dataset}/data.safetensors",
+    output:
+        model=f"{WIDTH_DIR}/primary.safetensors",
+        sidecar=f"{WIDTH_DIR}/primary.json",
+        units=f"{WIDTH_DIR}/polysemanticity.csv",
+    log:
+        "logs/{dataset}/train_width/fc{width}-seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/train_width/fc{width}-seed{seed}.tsv"
+    wildcard_constraints:
+        width="[0-9]+",
+    retries: 2
+    conda:
+        "../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("train_primary"),
+        runtime=runtime("train_primary"),
+    params:
+        settings=width_settings,
+        sparsity=config["width_sweep"]["sparsity"],
+    shell:
+        "python -m symbiosis train-primary --data {input} --dataset {wildcards.dataset} "
+        "--sparsity {params.sparsity} --seed {wildcards.seed} --settings {params.settings} "
+        "--threads {threads} --out {output.model} --units {output.units} 2> {log}"
+
+
+rule widths_table:
+    input:
+        sidecars=lambda w: width_models(w.dataset, "primary.json"),
+        units=lambda w: width_models(w.dataset, "polysemanticity.csv"),
+    output:
+        table="results/{dataset}/widths.csv",
+        summary="results/{dataset}/widths_summary.csv",
+    log:
+        "logs/{dataset}/widths_table.log",
+    benchmark:
+        "benchmarks/{dataset}/widths_table.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=TABLE_JOB_MB,
+        runtime=5,
+    shell:
+        "python -m symbiosis widths-table --sidecars {input.sidecars} --units {input.units} "
+        "--out {output.table} --summary {output.summary} 2> {log}"
