@@ -2,7 +2,10 @@ rule stats:
     input:
         tables=expand("results/{{dataset}}/{name}.csv", name=STATS_INPUTS),
         # the tests and the wording rules behind every finding: editing them reruns the findings and the paper
-        code=expand("src/symbiosis/report/{name}.py", name=("findings", "significance")),
+        code=expand(
+            "src/symbiosis/report/{name}.py",
+            name=("findings", "significance", "tables"),
+        ),
     output:
         "results/{dataset}/findings.json",
     log:
