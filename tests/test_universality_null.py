@@ -4,9 +4,9 @@ significant: the false positive the ground truth measured on random networks).""
 
 import torch
 
+from symbiosis.metrics.circuits import jaccard
 from symbiosis.metrics.features import top_units
 from symbiosis.metrics.ground_truth import class_null_p
-from symbiosis.metrics.circuits import jaccard
 from symbiosis.metrics.universality import class_deviation, map_units, profile_groups, profile_null
 from symbiosis.primary.models import PrimaryArch
 

@@ -15,7 +15,8 @@ RIVALS = ("static", "mean_activation", "attribution_patching", "ablation")
 
 def plot(universality_summary: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
     """Universality vs sparsity: circuit Jaccard and score Spearman after matching, each beside its class-permutation
-    null (and the Jaccard beside the profile null); linear CKA per layer beside a random network's; transfer share of symbiotes moved between seeds."""
+    null (the Jaccard also beside the profile null); linear CKA per layer beside a random network's; transfer share
+    of symbiotes moved between seeds."""
     style.set_style()
     summary = universality_summary
     fig, axes = plt.subplots(2, 2, figsize=(style.FIGURE_WIDTH, 5.2), layout="constrained")
