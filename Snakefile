@@ -17,6 +17,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/primaries.smk"
 include: "workflow/rules/symbiotes.smk"
 include: "workflow/rules/analysis.smk"
+include: "workflow/rules/ceiling.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/paper.smk"
 

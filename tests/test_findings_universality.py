@@ -3,6 +3,7 @@ worded as a finding only when every pair passes after Holm, never from the uncal
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from symbiosis.report.findings import _universality, intersection_union, word_findings
 
@@ -63,3 +64,39 @@ def test_the_class_null_alone_never_makes_a_universality_finding():
     worded = word_findings(_universality(_table(profile_p=0.5, class_p=0.000999)))
     assert worded["universality"]["wording"].startswith("does not significantly exceed")
     assert worded["universality"]["class_significant_pairs"] == 9
+
+
+def test_seed_agreement_known_answers():
+    import torch
+
+    from symbiosis.metrics.ceiling import seed_agreement
+
+    live = torch.ones(10, dtype=torch.bool)
+    a = torch.zeros(2, 10, dtype=torch.bool)
+    a[0, :2], a[1, 2:4] = True, True
+    b = a.clone()
+    b[1] = False
+    b[1, 8:] = True  # seed b agrees with seed a on class 0 only
+    table = seed_agreement({7: a, 3: b}, live, [4, 5])
+    assert table["symbiote_seed_a"].tolist() == [3, 3] and table["class"].tolist() == [4, 5]
+    assert table["jaccard"].tolist() == [1.0, 0.0]
+    assert table["chance"].iloc[0] == pytest.approx(19 / 135)  # overlap 1 w.p. 16/45 (J = 1/3), 2 w.p. 1/45
+
+
+def test_identifiability_ceiling_is_reported_beside_every_rankings_cross_primary_agreement():
+    from symbiosis.report.findings import identifiability_ceiling
+
+    universality = _table(profile_p=0.001).assign(static_jaccard=0.25)
+    ceiling = pd.DataFrame(
+        [
+            {"target_sparsity": 0.0, "seed": s, "symbiote_seed_a": 1000, "symbiote_seed_b": 1001, "class": k,
+             "jaccard": 0.6, "chance": 0.05}
+            for s in (0, 1, 2)
+            for k in range(3)
+        ]
+    )  # fmt: skip
+    record = identifiability_ceiling(ceiling, universality)
+    assert record["n"] == 3 and record["mean"] == pytest.approx(0.6)
+    assert record["cross_primary"] == {"symbiote": pytest.approx(0.3), "static": pytest.approx(0.25)}
+    assert record["cross_share_of_ceiling"]["symbiote"] == pytest.approx(0.5)
+    assert "p" not in record  # descriptive: it chooses no wording, so it is not in the Holm family

@@ -17,6 +17,15 @@ ANALYSIS_TABLES = (
     "universality_summary",
 )
 # Inputs of `symbiosis stats`: the aggregate tables, results/<dataset>/<file>.csv
-STATS_INPUTS = ("primaries", "symbiotes", "features", "circuits", "curve_areas", "universality", "ground_truth")
+STATS_INPUTS = (
+    "primaries",
+    "symbiotes",
+    "features",
+    "circuits",
+    "curve_areas",
+    "universality",
+    "ground_truth",
+    "ceiling",
+)
 # Per-model tables of the analysis (symbiosis.metrics.analysis.analyse_model), one CSV each in the model's folder.
 ANALYSIS_FILES = ("units", "features", "circuits", "overlap", "curves", "curve_areas")

@@ -125,6 +125,7 @@ def findings(
     curve_areas: pd.DataFrame,
     universality: pd.DataFrame,
     ground_truth: pd.DataFrame,
+    ceiling: pd.DataFrame | None = None,
     margin: float = 0.05,
     polysemanticity_margin: float = 0.5,
 ) -> dict[str, dict]:
@@ -135,6 +136,8 @@ def findings(
     records |= _circuits(circuits, curve_areas, margin)
     if len(universality):
         records |= _universality(universality)
+        if ceiling is not None and len(ceiling):
+            records["identifiability_ceiling"] = identifiability_ceiling(ceiling, universality)
     records["ground_truth"] = {
         "what": "known-answer checks passed",
         "test": "count",
@@ -310,6 +313,34 @@ def intersection_union(p_values, statistic: float, what: str, unit: str = PAIRS_
         "n": int(len(p)),
         "unit": unit,
         "words": {"positive": "exceeds", "negative": "falls below", "null": "does not significantly exceed"},
+    }
+
+
+def identifiability_ceiling(ceiling: pd.DataFrame, universality: pd.DataFrame) -> dict:
+    """Descriptive, not tested (no wording is chosen from it): the mean circuit Jaccard between symbiotes of one
+    primary trained from different seeds (per primary first), beside the cross-primary Jaccard of every ranking's
+    matched circuits at the same levels, and each as a share of the ceiling."""
+    per_primary = ceiling.groupby(MODEL)["jaccard"].mean()
+    levels = sorted(ceiling["target_sparsity"].unique())
+    pairs = universality[universality["target_sparsity"].isin(levels)]
+    columns = {"symbiote": "jaccard"} | {
+        c.removesuffix("_jaccard"): c for c in pairs if c.endswith("_jaccard") and c != "jaccard"
+    }
+    cross = {name: float(pairs[column].mean()) for name, column in columns.items()}
+    mean, low, high = bootstrap_interval(per_primary.to_numpy(), low=0, high=1)
+    return {
+        "what": "circuit Jaccard between symbiote seeds on the same primary (the identifiability ceiling)",
+        "test": "descriptive (bootstrap over primaries)",
+        "mean": mean,
+        "ci_low": low,
+        "ci_high": high,
+        "chance": float(ceiling["chance"].mean()),
+        "n": int(len(per_primary)),
+        "unit": "primaries",
+        "levels": [float(v) for v in levels],
+        "symbiote_seeds": int(ceiling[["symbiote_seed_a", "symbiote_seed_b"]].stack().nunique()),
+        "cross_primary": cross,
+        "cross_share_of_ceiling": {k: v / mean if mean > 0 else float("nan") for k, v in cross.items()},
     }
 
 
