@@ -108,8 +108,10 @@ def test_metric_tables_cover_every_model_class_and_level(run):
     assert ground_truth["criterion"].notna().all() and ground_truth["value"].notna().all()
     # Checks on constructed answers must pass; the per-pair off-diagonal bound and the random-network false-positive
     # rate are measured properties that may fail (and are reported as failed, not hidden).
-    constructed = ground_truth["case"].isin(["permuted", "circuits"]) | ground_truth["check"].str.contains(
-        "class k's|unwired"
+    constructed = (
+        ground_truth["case"].eq("permuted")
+        | (ground_truth["case"].eq("circuits") & ~ground_truth["check"].str.startswith("min faithfulness"))
+        | ground_truth["check"].str.contains("class k's|unwired")
     )
     assert ground_truth.loc[constructed, "passed"].all(), ground_truth.to_string()
 
