@@ -258,7 +258,8 @@ def planted_circuits(primary, x, y, layout, settings: AnalysisSettings) -> list[
     rows, overlaps = analysis.circuit_rows(primary, selection, evaluation, planted, planted, classes, live, label)
     control, _ = analysis.circuit_rows(primary, selection, evaluation, unwired, unwired, classes, live, label)
     faith = torch.tensor([r["faithfulness"] for r in rows])
-    spill = sum(r["other_accuracy_drop"] for r in rows) / max(sum(r["target_accuracy_drop"] for r in rows), 1e-12)
+    target = sum(r["target_accuracy_drop"] for r in rows)
+    spill = sum(r["other_accuracy_drop"] for r in rows) / max(target, 1e-12)
     idle = torch.tensor([r["faithfulness"] for r in control]).abs().max()
     shared = (layout[:, None] & layout[None]).sum(-1).double()  # pads are distinct: they add nothing off the diagonal
     m = int(planted[0].sum())
@@ -280,7 +281,7 @@ def planted_circuits(primary, x, y, layout, settings: AnalysisSettings) -> list[
             "other-class / target accuracy drop of mean-ablated planted circuits, summed over classes",
             spill,
             SPILL_BOUND,
-            spill <= SPILL_BOUND,
+            target > 0 and spill <= SPILL_BOUND,  # a negative target drop makes any ratio meaningless
             f"<= {SPILL_BOUND:.3g}",
         ),
         _check(
