@@ -53,7 +53,7 @@ def test_every_known_answer_check_passes(mnist5k):
     assert checks["criterion"].notna().all()
     fpr = checks[checks["case"] == "random"]
     assert len(fpr) == 2 and fpr["value"].between(0, 1).all()
-    assert set(checks["case"]) == {"planted", "circuits", "permuted", "random"} and len(checks) == 17
+    assert set(checks["case"]) == {"planted", "circuits", "permuted", "random"} and len(checks) == 18
     assert len(auc) == 100 and auc["auc"].between(0, 1).all()
 
 
