@@ -248,6 +248,16 @@ def padded_circuits(layout: torch.Tensor, live: torch.Tensor, fc_start: int, n_u
     return planted, unwired
 
 
+def _overlap_error(layout: torch.Tensor, size: int, n_live: int, overlaps: list[dict]) -> float:
+    """Largest distance of the measured overlap matrix from the one the layout implies for circuits of `size` units
+    (pads are distinct, so they add nothing off the diagonal), chance taken over `n_live` units."""
+    shared = (layout[:, None] & layout[None]).sum(-1).double()
+    jaccard_known = torch.where(torch.eye(len(layout), dtype=torch.bool), 1.0, shared / (2 * size - shared))
+    known = jaccard_known - chance_jaccard(size, n_live)
+    measured = torch.tensor([o["overlap"] for o in overlaps], dtype=torch.float64).view(known.shape)
+    return float((measured - known).abs().max())
+
+
 def planted_circuits(primary, x, y, layout, settings: AnalysisSettings) -> list[dict]:
     """Faithfulness and cross-class overlap on circuits whose answer the planting fixes, scored by the workflow's
     circuit code on a selection and an evaluation half of x."""
@@ -265,12 +275,7 @@ def planted_circuits(primary, x, y, layout, settings: AnalysisSettings) -> list[
     falls = sum(r["target_accuracy_drop"] > 0 for r in rows) / len(rows)
     spill = sum(r["other_accuracy_drop"] for r in rows) / max(target, 1e-12)
     idle = torch.tensor([r["faithfulness"] for r in control]).abs().max()
-    shared = (layout[:, None] & layout[None]).sum(-1).double()  # pads are distinct: they add nothing off the diagonal
-    m = int(planted[0].sum())
-    jaccard_known = torch.where(torch.eye(len(layout), dtype=torch.bool), 1.0, shared / (2 * m - shared))
-    known = jaccard_known - chance_jaccard(m, int(live.sum()))
-    measured = torch.tensor([o["overlap"] for o in overlaps], dtype=torch.float64).view(len(classes), len(classes))
-    error = (measured - known).abs().max()
+    error = _overlap_error(layout, int(planted[0].sum()), int(live.sum()), overlaps)
     return [
         _check(
             "circuits",
