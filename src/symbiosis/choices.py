@@ -31,6 +31,7 @@ STATS_INPUTS = (
     "ground_truth",
     "cross_architecture",
     "symbiotes_by_architecture",
+    "ceiling",
 )
 # Per-model tables of the analysis (symbiosis.metrics.analysis.analyse_model), one CSV each in the model's folder.
 ANALYSIS_FILES = ("units", "features", "circuits", "overlap", "curves", "curve_areas")

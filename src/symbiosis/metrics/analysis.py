@@ -89,7 +89,7 @@ def unit_scores(primary: PrimaryCNN, symbiotes: list[Symbiotes], half: Half, see
     return {name: score.cpu() for name, score in scores.items()}  # [K, U] each: small, and NumPy reads them
 
 
-def _circuit_rows(primary, selection: Half, evaluation: Half, circuits, reference, classes, live, label) -> tuple:
+def circuit_rows(primary, selection: Half, evaluation: Half, circuits, reference, classes, live, label) -> tuple:
     """Faithfulness on the evaluation half (mean-ablation to the selection half's means), agreement with the
     exact-ablation circuit (both chosen on the selection half) and cross-class overlap over live units."""
     n_classes = primary.arch.n_classes
@@ -180,12 +180,12 @@ def analyse_model(
     features = recovery_table(measured, importance, live, primary.arch, classes, settings.top_fraction)
     features = features.assign(**model_info, ceiling=features["method"].isin(CEILINGS))
     reference = top_live(importance, live, settings.circuit_fraction)
-    circuit_rows, overlap_rows = [], []
+    circuit_table, overlap_rows = [], []
     for ranking in (*(sym.arch.kind for sym in symbiotes), *CURVE_RANKINGS):
         circuits = top_live(selected[ranking].nan_to_num(-torch.inf), live, settings.circuit_fraction)
         label = {**model_info, "kind": ranking}
-        rows, overlaps = _circuit_rows(primary, selection, evaluation, circuits, reference, classes, live, label)
-        circuit_rows += rows
+        rows, overlaps = circuit_rows(primary, selection, evaluation, circuits, reference, classes, live, label)
+        circuit_table += rows
         overlap_rows += overlaps
     curves = _curves(primary, symbiotes, selection, evaluation, selected, classes, live, settings)
     areas = pd.concat(
@@ -195,7 +195,7 @@ def analyse_model(
     tables = {
         "units": units,
         "features": features,
-        "circuits": pd.DataFrame(circuit_rows),
+        "circuits": pd.DataFrame(circuit_table),
         "overlap": pd.DataFrame(overlap_rows),
         "curves": curves.assign(**model_info),
         "curve_areas": areas.assign(**model_info),
@@ -224,6 +224,8 @@ def _pair_row(a: dict, b: dict, sym_a: Symbiotes, primary_b: PrimaryCNN, random_
     perm = universality.match_units(a["selection"].clean.units, b["selection"].clean.units, arch)
     corr = universality.correlation(a["selection"].clean.units, b["selection"].clean.units)
     row = {"matched_correlation": float(corr[torch.arange(arch.n_units), perm].mean())}
+    selection_b = b["selection"]
+    profile_b = universality.class_deviation(selection_b.clean.units, selection_b.y, arch.n_classes).abs()
     for ranking in ("symbiote", *MATCHED_RANKINGS):
         if ranking not in a["scores"]:
             continue
@@ -236,6 +238,8 @@ def _pair_row(a: dict, b: dict, sym_a: Symbiotes, primary_b: PrimaryCNN, random_
             arch,
             settings.null_permutations,
             settings.seed,
+            profile_b,
+            b["live"],
         )
         prefix = "" if ranking == "symbiote" else f"{ranking}_"
         keep = agree if ranking == "symbiote" else {k: v for k, v in agree.items() if k.startswith("jaccard")}

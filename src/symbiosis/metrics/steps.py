@@ -106,3 +106,31 @@ def mechanism_step(
     tables = mechanism(loaded, split_data.x_test, split_data.y_test, MechanismSettings.from_config(config["mechanism"]))
     for path, table in zip((units, split, summary), tables, strict=True):
         write_csv(path, table)
+
+
+def ceiling_step(data: Path, models: list[Path], config: dict, out: Path, threads: int | None = None) -> None:
+    """The identifiability ceiling (symbiosis.metrics.ceiling) of every primary in `models`: activation-reading
+    symbiotes trained once per `ceiling.seeds`, their circuits' agreement per pair of seeds and class."""
+    import pandas as pd
+
+    from symbiosis.metrics.ceiling import symbiote_seed_ceiling
+    from symbiosis.symbiote.symbiote import SymbioteArch
+    from symbiosis.symbiote.train import SymbioteTraining
+
+    device = resolve_device(config["device"])
+    set_threads(threads)
+    split = load_split(data)
+    settings = AnalysisSettings.from_config(config["analysis"])
+    symbiote = config["symbiote"]
+    cfg = SymbioteTraining.from_config(symbiote)
+    frames = []
+    for path in models:
+        primary, meta = load_primary(path, device=device)
+        model = PrimaryRecord.from_json(meta).model
+        arch = SymbioteArch.from_config(symbiote, kind="symbiote", classes=tuple(config["classes"]))
+        seeds = config["ceiling"]["seeds"]
+        table = symbiote_seed_ceiling(
+            primary, split.x_train, split.y_train, split.x_test, split.y_test, arch, cfg, seeds, settings
+        )
+        frames.append(table.assign(**model.labels()))
+    write_csv(out, pd.concat(frames, ignore_index=True))

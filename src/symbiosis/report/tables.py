@@ -255,7 +255,7 @@ MAIN_COLUMNS = [
     ("faithfulness", "circuits", ("kind", "symbiote"), "faithfulness"),
     ("own-gates acc. drop area", "curve_areas", ("ranking", "symbiote"), "target_accuracy_drop_area"),
     ("cross-class overlap", "circuits", ("kind", "symbiote"), "overlap"),
-    ("universality z", "universality", None, "jaccard_class_z"),
+    ("universality z", "universality", None, "jaccard_profile_z"),
 ]
 
 
