@@ -9,6 +9,7 @@ from symbiosis.hooks.matching import cross_architecture
 from symbiosis.report.tables import architecture_rows, with_architecture
 
 N_NULL = 199
+LABELS = torch.arange(300) % 10  # the inputs' classes, for the profile null
 
 
 def relu_units(n: int, u: int, seed: int) -> torch.Tensor:
@@ -26,11 +27,13 @@ def cnn_layer():
 def test_a_permuted_copy_of_the_layer_matches_perfectly(cnn_layer):
     units, scores = cnn_layer
     perm = torch.randperm(40, generator=torch.Generator().manual_seed(2))  # MLP unit j is CNN unit perm[j]
-    out = cross_architecture(units, units[:, perm], {"symbiote": (scores, scores[:, perm])}, 0.1, N_NULL, seed=0)
+    pair = {"symbiote": (scores, scores[:, perm])}
+    out = cross_architecture(units, units[:, perm], pair, 0.1, N_NULL, seed=0, y=LABELS)
     assert out["matched_correlation"] == pytest.approx(1.0)
     assert out["jaccard"] == 1.0 and out["spearman"] == pytest.approx(1.0)
     floor = 1 / (1 + N_NULL)  # no null draw reaches the observed value
     assert out["matched_correlation_p"] == floor and out["jaccard_class_p"] == floor
+    assert out["jaccard_profile_p"] == floor  # the calibrated null the claims use
     assert out["jaccard_class_null_mean"] < 0.5
 
 
@@ -38,9 +41,9 @@ def test_an_unrelated_layer_does_not_beat_the_nulls(cnn_layer):
     units, scores = cnn_layer
     g = torch.Generator().manual_seed(3)
     other, other_scores = relu_units(300, 40, seed=4), torch.rand(10, 40, generator=g, dtype=torch.float64)
-    out = cross_architecture(units, other, {"symbiote": (scores, other_scores)}, 0.1, N_NULL, seed=0)
+    out = cross_architecture(units, other, {"symbiote": (scores, other_scores)}, 0.1, N_NULL, seed=0, y=LABELS)
     assert out["matched_correlation"] < 0.5
-    assert out["matched_correlation_p"] > 0.05 and out["jaccard_class_p"] > 0.05
+    assert out["matched_correlation_p"] > 0.05 and out["jaccard_class_p"] > 0.05 and out["jaccard_profile_p"] > 0.05
     assert out["jaccard"] < 0.5
 
 
@@ -48,9 +51,10 @@ def test_related_units_with_unrelated_circuits_match_but_their_circuits_do_not_a
     units, scores = cnn_layer
     perm = torch.randperm(40, generator=torch.Generator().manual_seed(2))
     shuffled_classes = scores[torch.roll(torch.arange(10), 1)][:, perm]  # class k's scores are class k-1's
-    out = cross_architecture(units, units[:, perm], {"symbiote": (scores, shuffled_classes)}, 0.1, N_NULL, seed=0)
+    pair = {"symbiote": (scores, shuffled_classes)}
+    out = cross_architecture(units, units[:, perm], pair, 0.1, N_NULL, seed=0, y=LABELS)
     assert out["matched_correlation_p"] == 1 / (1 + N_NULL)
-    assert out["jaccard_class_p"] > 0.05
+    assert out["jaccard_class_p"] > 0.05 and out["jaccard_profile_p"] > 0.05
 
 
 def _claims_table(architecture: str, seeds=(0, 1, 2)) -> dict[str, pd.DataFrame]:
@@ -90,9 +94,12 @@ def test_second_architecture_claims_are_tested_on_its_own_rows():
             "jaccard": [0.3] * 6,
             "jaccard_class_null_mean": [0.1] * 6,
             "jaccard_class_p": [0.01] * 6,
+            "jaccard_profile_null_mean": [0.15] * 6,
+            "jaccard_profile_p": [0.01] * 6,
         }
     )
     from symbiosis.report.findings import _cross_architecture
 
     record = _cross_architecture(cross)["cross_architecture"]
     assert record["n"] == 6 and record["pairs"] == 6 and record["unit"].startswith("CNN-MLP pairs")
+    assert record["null"] == pytest.approx(0.15) and record["class_null"] == pytest.approx(0.1)  # claims: profile null

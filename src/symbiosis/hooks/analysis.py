@@ -100,7 +100,8 @@ def analyse_hooked_model(model, layers, symbiotes, selection, evaluation, settin
     rankings chosen on the selection half, every score measured on the evaluation half."""
     selected = hook_scores(model, layers, symbiotes, selection, n_classes, settings.seed)
     measured = hook_scores(model, layers, symbiotes, evaluation, n_classes, settings.seed)
-    units = clean_units(model, layers, selection)[0].cpu()
+    units, labels = clean_units(model, layers, selection)
+    units = units.cpu()
     importance, live = selected["ablation"], live_units(units)
     classes = sorted({c for sym in symbiotes for c in sym.arch.classes})
     features = recovery_table(measured, importance, live, layers, classes, settings.top_fraction)
@@ -112,7 +113,9 @@ def analyse_hooked_model(model, layers, symbiotes, selection, evaluation, settin
         circuits = top_live(selected[ranking].nan_to_num(-torch.inf), live, settings.circuit_fraction)
         label = {**info, "kind": ranking}
         rows += circuit_rows(model, layers, circuits, reference, classes, live, means, evaluation, label, n_classes)
-    state = {"seed": info["seed"], "units": units, "scores": selected, "live": live}
+    # |class deviation| of every unit: what the profile null holds fixed (universality.profile_null)
+    profile = universality.class_deviation(units, labels, n_classes).abs()
+    state = {"seed": info["seed"], "units": units, "scores": selected, "live": live, "profile": profile}
     return {"features": features, "circuits": pd.DataFrame(rows)}, state
 
 
@@ -120,7 +123,8 @@ def hooked_universality(
     states: list[dict], layers: GatedLayers, settings: AnalysisSettings, info: dict
 ) -> pd.DataFrame:
     """One row per pair of seeds: units matched layer by layer on the selection half, then the matched-circuit
-    Jaccard and Spearman of every ranking against the class-permutation null (`universality.agreement`)."""
+    Jaccard and Spearman of every ranking against the class-permutation null and, for the Jaccard, the calibrated
+    profile null (`universality.agreement`)."""
     rows = []
     for a, b in itertools.combinations(states, 2):
         perm = universality.match_units(a["units"], b["units"], layers)
@@ -136,7 +140,16 @@ def hooked_universality(
                 for m in (a, b)
             )
             agree = universality.agreement(
-                score_a, score_b, circuit_a, circuit_b, perm, layers, settings.null_permutations, settings.seed
+                score_a,
+                score_b,
+                circuit_a,
+                circuit_b,
+                perm,
+                layers,
+                settings.null_permutations,
+                settings.seed,
+                profile_b=b["profile"],
+                live_b=b["live"],
             )
             prefix = "" if ranking == "symbiote" else f"{ranking}_"
             row |= {f"{prefix}{k}": v for k, v in agree.items() if ranking == "symbiote" or k.startswith("jaccard")}

@@ -52,13 +52,20 @@ def match_against_null(units_a: torch.Tensor, units_b: torch.Tensor, n_null: int
 
 
 def cross_architecture(
-    units_a: torch.Tensor, units_b: torch.Tensor, scores: dict[str, tuple], fraction: float, n_null: int, seed: int
+    units_a: torch.Tensor,
+    units_b: torch.Tensor,
+    scores: dict[str, tuple],
+    fraction: float,
+    n_null: int,
+    seed: int,
+    y: torch.Tensor | None = None,
 ) -> dict:
     """One layer of model A matched to one layer of model B (another architecture) on the same inputs, units_a and
     units_b [N, U]: the matched correlation against its input-shuffling null (`match_against_null`), then for each
     ranking in `scores` ({name: (scores_a [K, U], scores_b [K, U])}) the Jaccard of the matched circuits (the top
     `fraction` of each model's live units) and the Spearman of the matched scores against the class-permutation and
-    unit-permutation nulls of the within-architecture universality (`universality.agreement`). Keys of the ranking
+    unit-permutation nulls of the within-architecture universality (`universality.agreement`), and, given the inputs'
+    labels `y`, the Jaccard against the calibrated profile null (B's |class deviation| held). Keys of the ranking
     "symbiote" are bare, the others' prefixed with the ranking's name."""
     matching = match_against_null(units_a, units_b, n_null, seed)
     out = {f"matched_correlation{'' if k == 'matched_correlation' else '_' + k}": v for k, v in matching.items()}
@@ -69,6 +76,9 @@ def cross_architecture(
         circuit_a, circuit_b = (
             top_live(s.nan_to_num(-torch.inf), live, fraction) for s, live in ((scores_a, live_a), (scores_b, live_b))
         )
-        agree = universality.agreement(scores_a, scores_b, circuit_a, circuit_b, perm, one_layer, n_null, seed)
+        profile_b = None if y is None else universality.class_deviation(units_b.cpu(), y, len(scores_b)).abs()
+        agree = universality.agreement(
+            scores_a, scores_b, circuit_a, circuit_b, perm, one_layer, n_null, seed, profile_b=profile_b, live_b=live_b
+        )
         out |= {(k if name == "symbiote" else f"{name}_{k}"): v for k, v in agree.items()}
     return out

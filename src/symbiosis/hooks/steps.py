@@ -181,7 +181,7 @@ def cross_architecture_step(
         units_b, scores_b = _layer_scores(mlp_units, mlp_sym, y, layers.slices["act2"], cnn.arch.n_classes)
         scores = {name: (scores_a[name], scores_b[name]) for name in scores_a}
         result = cross_architecture(
-            units_a, units_b, scores, settings.circuit_fraction, settings.null_permutations, settings.seed
+            units_a, units_b, scores, settings.circuit_fraction, settings.null_permutations, settings.seed, y=y
         )
         pair = {"architecture_a": "cnn", "layer_a": "fc1", "architecture_b": "mlp", "layer_b": "act2"}
         rows.append(pair | model_id.labels() | result)

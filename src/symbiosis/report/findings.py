@@ -30,7 +30,8 @@ NOT_RIVALS = ("symbiote", "ablation", "ablation_unsigned", "random")  # the meth
 MODEL = ["target_sparsity", "seed"]
 SEEDS_UNIT = "primaries (seeds x levels)"
 LEVELS_UNIT = "sparsity levels (independent sets of primaries; pairs of seeds averaged within a level)"
-PAIRS_UNIT = "CNN-MLP pairs of primaries (one per level and seed; no primary in two pairs)"
+PAIRS_UNIT = "pairs of seeds (every pair must pass: intersection-union test, valid for pairs that share primaries)"
+CROSS_PAIRS_UNIT = "CNN-MLP pairs of primaries (one per level and seed; no primary in two pairs)"
 
 
 def _per_model(table: pd.DataFrame, value: str, by: str | None = None) -> pd.DataFrame | pd.Series:
@@ -314,9 +315,6 @@ def _circuits(circuits: pd.DataFrame, areas: pd.DataFrame, margin: float) -> dic
     return out
 
 
-PAIRS_UNIT = "pairs of seeds (every pair must pass: intersection-union test, valid for pairs that share primaries)"
-
-
 def intersection_union(p_values, statistic: float, what: str, unit: str = PAIRS_UNIT) -> dict:
     """Every pair agrees beyond its null: the intersection-union test rejects "some pair does not" at alpha when every
     pair's own permutation test does, so its p is the largest per-pair p (Berger 1982). Valid however the pairs
@@ -471,19 +469,16 @@ def _second_architecture(
         faith["symbiote"], faith["ablation"], f"{name}: faithfulness, symbiote circuit vs the exact-ablation circuit"
     )
     if len(universality):
-        per_level = universality.groupby("target_sparsity").mean(numeric_only=True)
         out[f"{name}_universality"] = {
-            **paired(
-                per_level["jaccard"],
-                per_level["jaccard_class_null_mean"],
-                f"{name}: matched symbiote-circuit Jaccard across seeds vs the class-permutation null (level means)",
-                higher="exceeds",
-                lower="falls below",
-                unit=LEVELS_UNIT,
+            **intersection_union(
+                universality["jaccard_profile_p"],
+                (universality["jaccard"] - universality["jaccard_profile_null_mean"]).mean(),
+                f"{name}: matched symbiote-circuit Jaccard across seeds vs the profile null, every pair of every level",
             ),
             "pairs": int(len(universality)),
             "jaccard": float(universality["jaccard"].mean()),
-            "null": float(universality["jaccard_class_null_mean"].mean()),
+            "null": float(universality["jaccard_profile_null_mean"].mean()),
+            "class_null": float(universality["jaccard_class_null_mean"].mean()),
         }
         out[f"{name}_universality"]["words"]["null"] = "does not significantly exceed"
     return out
@@ -491,8 +486,8 @@ def _second_architecture(
 
 def _cross_architecture(table: pd.DataFrame) -> dict[str, dict]:
     """The MLP's last hidden layer matched to the CNN's fc1 per (level, seed): matched correlation against the
-    input-shuffling null, matched symbiote-circuit Jaccard against the class-permutation null (the
-    within-architecture universality's), and the symbiote's agreement against the class-mean activation's circuits
+    input-shuffling null, matched symbiote-circuit Jaccard against the profile null (the calibrated null of the
+    within-architecture universality), and the symbiote's agreement against the class-mean activation's circuits
     (a ranking that matching on activations favours). Each pair holds two primaries no other pair holds: n = pairs."""
     out = {
         "cross_architecture_matching": paired(
@@ -501,32 +496,33 @@ def _cross_architecture(table: pd.DataFrame) -> dict[str, dict]:
             "CNN fc1 to MLP act2: mean matched activation correlation vs the input-shuffling null",
             higher="exceeds",
             lower="falls below",
-            unit=PAIRS_UNIT,
+            unit=CROSS_PAIRS_UNIT,
         ),
         "cross_architecture": {
             **paired(
                 table["jaccard"],
-                table["jaccard_class_null_mean"],
-                "CNN fc1 to MLP act2: matched symbiote-circuit Jaccard of the same class vs the class-permutation null",
+                table["jaccard_profile_null_mean"],
+                "CNN fc1 to MLP act2: matched symbiote-circuit Jaccard of the same class vs the profile null",
                 higher="exceeds",
                 lower="falls below",
-                unit=PAIRS_UNIT,
+                unit=CROSS_PAIRS_UNIT,
             ),
             "pairs": int(len(table)),
-            "significant_pairs": int((table["jaccard_class_p"] < ALPHA).sum()),  # uncorrected: descriptive only
+            "significant_pairs": int((table["jaccard_profile_p"] < ALPHA).sum()),  # uncorrected: descriptive only
             "jaccard": float(table["jaccard"].mean()),
-            "null": float(table["jaccard_class_null_mean"].mean()),
+            "null": float(table["jaccard_profile_null_mean"].mean()),
+            "class_null": float(table["jaccard_class_null_mean"].mean()),
         },
     }
     out["cross_architecture"]["words"]["null"] = "does not significantly exceed"
     out["cross_architecture_matching"]["words"]["null"] = "does not significantly exceed"
-    if "mean_activation_jaccard_class_z" in table:
+    if "mean_activation_jaccard_profile_z" in table:
         out["cross_architecture_vs_mean_activation"] = {
             **paired(
-                table["jaccard_class_z"],
-                table["mean_activation_jaccard_class_z"],
-                "CNN fc1 to MLP act2: matched-circuit agreement (z, class null), symbiote vs class-mean activation",
-                unit=PAIRS_UNIT,
+                table["jaccard_profile_z"],
+                table["mean_activation_jaccard_profile_z"],
+                "CNN fc1 to MLP act2: matched-circuit agreement (z, profile null), symbiote vs class-mean activation",
+                unit=CROSS_PAIRS_UNIT,
             ),
             "rival_jaccard": float(table["mean_activation_jaccard"].mean()),
         }
