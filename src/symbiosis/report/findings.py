@@ -278,6 +278,14 @@ def _feature_recovery(features: pd.DataFrame, margin: float) -> dict[str, dict]:
     out["feature_recovery_vs_sparsity"], out["feature_recovery_vs_sparsity_equivalence"] = trend(
         pooled["symbiote"], "per-model symbiote feature-recovery AUC (live, pooled) against sparsity", margin
     )
+    # Pooling also rewards putting one layer's units above the other's, so a pooled trend can come from the mix of
+    # layers alone (a Simpson effect, raised in review): the per-layer trends are tested beside it.
+    for layer in sorted(set(signed["layer"]) - {"pooled"}):
+        per_layer = _per_model(signed[signed["layer"] == layer], "auc", "method")["symbiote"]
+        key = f"feature_recovery_{layer}_vs_sparsity"
+        out[key], out[f"{key}_equivalence"] = trend(
+            per_layer, f"per-model symbiote feature-recovery AUC (live, {layer}) against sparsity", margin
+        )
     return out
 
 

@@ -247,7 +247,7 @@ def analysis_tables(
 MAIN_COLUMNS = [
     ("test accuracy", "primaries", None, "test_accuracy"),
     ("measured sparsity", "primaries", None, "measured_sparsity"),
-    ("effective classes", "primaries", None, "effective_classes"),
+    ("effective classes (fc1)", "primaries", None, "effective_classes_fc1"),  # the layer the text tests
     ("target acc. (symbiote)", "symbiotes", ("kind", "symbiote"), "target_accuracy"),
     ("other acc. drop (symbiote)", "symbiotes", ("kind", "symbiote"), "other_accuracy_drop"),
     ("AUC live (symbiote)", "features", ("method", "symbiote"), "auc"),
