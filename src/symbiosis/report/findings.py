@@ -476,7 +476,7 @@ def _second_architecture(
     out[f"{name}_circuit_vs_ablation"] = paired(
         faith["symbiote"], faith["ablation"], f"{name}: faithfulness, symbiote circuit vs the exact-ablation circuit"
     )
-    if len(universality):
+    if "jaccard_profile_p" in universality and universality["jaccard_profile_p"].notna().any():  # else not tested
         out[f"{name}_universality"] = {
             **intersection_union(
                 universality["jaccard_profile_p"],
