@@ -17,8 +17,7 @@ from symbiosis.hooks.layers import GatedLayers, model_device
 from symbiosis.hooks.metrics import ablated_logits, attributions, mean_activations, unit_importance
 from symbiosis.hooks.train import clean_units
 from symbiosis.metrics import attribution, universality
-from symbiosis.metrics.analysis import CURVE_RANKINGS, MATCHED_RANKINGS, AnalysisSettings
-from symbiosis.metrics.circuits import jaccard
+from symbiosis.metrics.analysis import CURVE_RANKINGS, MATCHED_RANKINGS, AnalysisSettings, faithfulness_rows
 from symbiosis.metrics.overlap import live_overlap_matrix
 from symbiosis.metrics.recovery import live_units, recovery_table, top_live
 from symbiosis.symbiote.symbiote import Symbiotes
@@ -74,25 +73,8 @@ def circuit_rows(model, layers, circuits, reference, classes, live, means, evalu
     masks = torch.cat([torch.zeros(1, layers.n_units, dtype=torch.bool), circuits[classes]])
     acc = ablated_class_accuracy(model, layers, evaluation, masks, means, n_classes)
     counts = torch.bincount(torch.cat([y for _, y in evaluation]), minlength=n_classes).double()
-    agreement, matrix = jaccard(circuits, reference), live_overlap_matrix(circuits[classes], live)
-    rows = []
-    for i, k in enumerate(classes):
-        drop, others = acc[0] - acc[i + 1], torch.arange(n_classes) != k
-        other_drop = float((drop[others] * counts[others]).sum() / counts[others].sum())
-        off = torch.cat([matrix[i, :i], matrix[i, i + 1 :]])
-        rows.append(
-            {
-                **label,
-                "class": k,
-                "circuit_size": int(circuits[k].sum()),
-                "target_accuracy_drop": float(drop[k]),
-                "other_accuracy_drop": other_drop,
-                "faithfulness": float(drop[k]) - other_drop,
-                "jaccard_with_ablation": float(agreement[k]),
-                "overlap": float(off.mean()) if len(off) else 0.0,
-            }
-        )
-    return rows
+    matrix = live_overlap_matrix(circuits[classes], live)
+    return faithfulness_rows(acc[0], acc[1:], counts, circuits, reference, matrix, classes, label)
 
 
 def analyse_hooked_model(model, layers, symbiotes, selection, evaluation, settings: AnalysisSettings, info, n_classes):

@@ -89,18 +89,12 @@ def unit_scores(primary: PrimaryCNN, symbiotes: list[Symbiotes], half: Half, see
     return {name: score.cpu() for name, score in scores.items()}  # [K, U] each: small, and NumPy reads them
 
 
-def circuit_rows(primary, selection: Half, evaluation: Half, circuits, reference, classes, live, label) -> tuple:
-    """Faithfulness on the evaluation half (mean-ablation to the selection half's means), agreement with the
-    exact-ablation circuit (both chosen on the selection half) and cross-class overlap over live units."""
-    n_classes = primary.arch.n_classes
-    means = unit_means(primary, selection.clean.trunk)
-    trunk, y = evaluation.clean.trunk, evaluation.y
-    no_mask = torch.zeros(1, primary.arch.n_units, dtype=torch.bool)
-    clean_acc = ablated_accuracy(primary, trunk, y, no_mask, n_classes, means)[0]
-    acc = ablated_accuracy(primary, trunk, y, circuits[classes], n_classes, means)
-    counts = torch.bincount(y, minlength=n_classes).double()
-    agreement = jaccard(circuits, reference)
-    matrix = live_overlap_matrix(circuits[classes], live)
+def faithfulness_rows(clean_acc, acc, counts, circuits, reference, matrix, classes, label) -> list[dict]:
+    """The circuit table's rows, one per class k (for the CNN's fused path and the hook path alike): clean per-class
+    accuracy `clean_acc` [n_classes], accuracy with each class's circuit mean-ablated `acc` [len(classes),
+    n_classes], test images per class `counts`, circuits and the exact-ablation `reference` [n_classes, U] and the
+    live-unit overlap `matrix` of the classes' circuits."""
+    agreement, n_classes = jaccard(circuits, reference), len(counts)
     rows = []
     for i, k in enumerate(classes):
         others = torch.arange(n_classes) != k
@@ -119,6 +113,21 @@ def circuit_rows(primary, selection: Half, evaluation: Half, circuits, reference
                 "overlap": float(off.mean()) if len(off) else 0.0,  # mean Jaccard minus live chance, other classes
             }
         )
+    return rows
+
+
+def circuit_rows(primary, selection: Half, evaluation: Half, circuits, reference, classes, live, label) -> tuple:
+    """Faithfulness on the evaluation half (mean-ablation to the selection half's means), agreement with the
+    exact-ablation circuit (both chosen on the selection half) and cross-class overlap over live units."""
+    n_classes = primary.arch.n_classes
+    means = unit_means(primary, selection.clean.trunk)
+    trunk, y = evaluation.clean.trunk, evaluation.y
+    no_mask = torch.zeros(1, primary.arch.n_units, dtype=torch.bool)
+    clean_acc = ablated_accuracy(primary, trunk, y, no_mask, n_classes, means)[0]
+    acc = ablated_accuracy(primary, trunk, y, circuits[classes], n_classes, means)
+    counts = torch.bincount(y, minlength=n_classes).double()
+    matrix = live_overlap_matrix(circuits[classes], live)
+    rows = faithfulness_rows(clean_acc, acc, counts, circuits, reference, matrix, classes, label)
     overlaps = [
         {**label, "class": k, "other_class": j, "overlap": float(matrix[a, b])}
         for a, k in enumerate(classes)
