@@ -488,8 +488,14 @@ def _second_architecture(
             "null": float(universality["jaccard_profile_null_mean"].mean()),
             "class_null": float(universality["jaccard_class_null_mean"].mean()),
         }
-        out[f"{name}_universality"]["words"]["null"] = "does not significantly exceed"
     return out
+
+
+def _exceeds(observed: pd.Series, null: pd.Series, what: str) -> dict:
+    """`paired` over CNN-MLP pairs, worded as an observed value against its null's mean."""
+    record = paired(observed, null, what, higher="exceeds", lower="falls below", unit=CROSS_PAIRS_UNIT)
+    record["words"]["null"] = "does not significantly exceed"
+    return record
 
 
 def _cross_architecture(table: pd.DataFrame) -> dict[str, dict]:
@@ -498,22 +504,16 @@ def _cross_architecture(table: pd.DataFrame) -> dict[str, dict]:
     within-architecture universality), and the symbiote's agreement against the class-mean activation's circuits
     (a ranking that matching on activations favours). Each pair holds two primaries no other pair holds: n = pairs."""
     out = {
-        "cross_architecture_matching": paired(
+        "cross_architecture_matching": _exceeds(
             table["matched_correlation"],
             table["matched_correlation_null_mean"],
             "CNN fc1 to MLP act2: mean matched activation correlation vs the input-shuffling null",
-            higher="exceeds",
-            lower="falls below",
-            unit=CROSS_PAIRS_UNIT,
         ),
         "cross_architecture": {
-            **paired(
+            **_exceeds(
                 table["jaccard"],
                 table["jaccard_profile_null_mean"],
                 "CNN fc1 to MLP act2: matched symbiote-circuit Jaccard of the same class vs the profile null",
-                higher="exceeds",
-                lower="falls below",
-                unit=CROSS_PAIRS_UNIT,
             ),
             "pairs": int(len(table)),
             "significant_pairs": int((table["jaccard_profile_p"] < ALPHA).sum()),  # uncorrected: descriptive only
@@ -522,8 +522,6 @@ def _cross_architecture(table: pd.DataFrame) -> dict[str, dict]:
             "class_null": float(table["jaccard_class_null_mean"].mean()),
         },
     }
-    out["cross_architecture"]["words"]["null"] = "does not significantly exceed"
-    out["cross_architecture_matching"]["words"]["null"] = "does not significantly exceed"
     if "mean_activation_jaccard_profile_z" in table:
         out["cross_architecture_vs_mean_activation"] = {
             **paired(
