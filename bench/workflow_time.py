@@ -1,16 +1,20 @@
 """The whole workflow from empty results, timed, as JSON: where the time goes and how much of it is compute.
 
 Runs `snakemake --cores all` on a copy of the repository in a temporary folder (so nothing here is touched), with the
-default config or another one (`--configfile config/test.yaml` is the CI smoke run), and reports, from the same run:
-- wall_s: the run's wall time, beside the number of jobs and cores;
+default config or another one (`--configfile config/test.yaml` is the CI smoke run), twice from empty results: once
+timed, once with every torch job counting its FLOPs (SYMBIOSIS_FLOPS_DIR, `symbiosis.flops`: the counter slows the
+jobs, so that run is not timed). It reports, from the one benchmark run:
+- wall_s: the timed run's wall time, beside the number of jobs and cores;
 - rules: per rule family, the number of jobs and the summed job wall and CPU seconds (Snakemake's benchmark files);
+- compute_limit: per stage, the model FLOPs its jobs execute (every matmul and convolution: training, analysis,
+  ground truth, sweep, the MLP; torch.utils.flop_counter) over the fp32 matmul peak at one thread measured here (a
+  job's share: `threads: 1`), and the ratio of the stage's job seconds to that; in total, the FLOPs over cores x peak
+  and the ratio of the wall time to it;
 - startup: a fresh Python importing the library (torch for the training and analysis rules, pandas/seaborn for the
   report rules), best of three, measured here; times the number of jobs of each kind, and as a share of the summed job
   time: what the job granularity costs;
-- flops: model FLOPs the training stages execute (one training step counted with torch.utils.flop_counter, times the
-  steps of every model), against the machine's fp32 matmul peak at one thread (a job's share, `threads: 1`), measured
-  here: share = FLOPs / (summed job seconds x peak). Start-up, data loading and pruning count against the share;
-  share_of_peak_in_loop divides one model's FLOPs by its training loops alone, timed here (`loop_seconds`).
+- in_loop: one primary's and its symbiotes' training loops alone, timed here, against their FLOPs (one training step
+  counted, times the steps): the loops' share of the one-thread peak, apart from the jobs' overheads.
 Nothing here asserts a time.
 
     python bench/workflow_time.py --out bench/out/workflow_time.json
@@ -38,20 +42,15 @@ from torch.utils.flop_counter import FlopCounterMode
 from symbiosis.allocator import keep_freed_memory
 from symbiosis.data.datasets import load_split
 from symbiosis.files import copy_workflow
+from symbiosis.flops import FLOPS_DIR
 from symbiosis.primary.models import PrimaryArch, PrimaryCNN, clean_pass, unit_activations
 from symbiosis.primary.train import PrimaryTraining, train_primary
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 from symbiosis.symbiote.train import SymbioteTraining, symbiote_loss, train_symbiotes
 
 ROOT = Path(__file__).resolve().parents[1]
-TORCH_RULES = {
-    "prepare_data",
-    "train_primary",
-    "train_symbiotes",
-    "sweep_symbiotes",
-    "analyse_sparsity",
-    "validate_ground_truth",
-}
+# A job's command (`python -m symbiosis <command>`) and the rules that call it, where the names differ.
+COMMAND_RULES = {"ceiling": ("symbiote_ceiling",), "train-primary": ("train_primary", "train_width")}
 
 
 def startup_seconds(module: str, repeats: int = 3) -> float:
@@ -109,58 +108,112 @@ def rule_times(benchmarks: Path) -> dict[str, dict]:
     return dict(sorted(out.items(), key=lambda kv: -kv[1]["wall_s"]))
 
 
+def run_workflow(configfile: str, cores: str, tmp: Path, flops_dir: Path | None = None) -> tuple[Path, float]:
+    """(the run's folder, its wall seconds): the workflow from empty results in a copy of the repository under `tmp`;
+    with `flops_dir`, every torch job counts its FLOPs there."""
+    work = copy_workflow(ROOT, tmp)
+    cmd = [sys.executable, "-m", "snakemake", "--cores", cores, "--configfile", configfile, "--quiet"]
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    if flops_dir is not None:
+        env[FLOPS_DIR] = str(flops_dir)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"the workflow failed:\n{proc.stderr[-3000:]}")
+    return work, wall
+
+
+def counted_flops(flops_dir: Path) -> dict[str, dict]:
+    """Per command: its jobs and their summed FLOPs (symbiosis.flops' files of one counted run)."""
+    out = defaultdict(lambda: {"jobs": 0, "flops": 0})
+    for path in sorted(flops_dir.glob("*.json")):
+        record = json.loads(path.read_text())
+        out[record["command"]]["jobs"] += 1
+        out[record["command"]]["flops"] += record["flops"]
+    return dict(out)
+
+
+def compute_limit(flops: dict[str, dict], rules: dict[str, dict], wall: float, cores: int, peak: float) -> dict:
+    """Per stage (command) and in total: the FLOPs, the seconds they take at the one-thread peak (`limit_job_s`, a
+    job's share) and the ratio of the stage's job seconds to that; the run's limit is the FLOPs over cores x peak."""
+    stages = {}
+    for command, counted in sorted(flops.items(), key=lambda kv: -kv[1]["flops"]):
+        names = COMMAND_RULES.get(command, (command.replace("-", "_"),))
+        job_s = sum(rules[name]["wall_s"] for name in names if name in rules)
+        limit = counted["flops"] / 1e9 / peak
+        stages[command] = {
+            "rules": [name for name in names if name in rules],
+            "jobs": counted["jobs"],
+            "gflop": counted["flops"] / 1e9,
+            "limit_job_s": limit,
+            "job_seconds": job_s,
+            "ratio": job_s / limit if limit else float("inf"),
+        }
+    total = sum(f["flops"] for f in flops.values()) / 1e9
+    limit = total / (cores * peak)
+    return {"stages": stages, "gflop": total, "limit_s": limit, "wall_s": wall, "wall_over_limit": wall / limit}
+
+
+def in_loop(split, config: dict, n_train: int, peak: float) -> dict:
+    """One primary's and its symbiotes' training loops (`loop_seconds`) against their FLOPs: share of the peak."""
+    arch = PrimaryArch.from_config(config.get("architecture", {}))
+    epochs = config.get("primary", {}).get("epochs", 10)
+    sym = {"epochs": 10, "batch_size": 256, "kinds": ["symbiote", "static", "steering"], **config.get("symbiote", {})}
+    steps = sym["epochs"] * math.ceil(n_train / sym["batch_size"])
+    kinds = sym["kinds"]
+    flops = {
+        "train_primary": epochs * n_train * train_flops_per_sample(arch),
+        "train_symbiotes": steps
+        * sum(symbiote_flops_per_step(arch, kind, len(config["classes"]), sym["batch_size"]) for kind in kinds),
+    }
+    loops = loop_seconds(split, arch, config)
+    return {
+        stage: {"gflop": gflop, "loop_seconds": loops[stage], "share_of_peak": gflop / (loops[stage] * peak)}
+        for stage, gflop in ((stage, total / 1e9) for stage, total in flops.items())
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configfile", default="config/config.yaml")
     parser.add_argument("--cores", default="all")
     parser.add_argument("--out", type=Path, default=Path("bench/out/workflow_time.json"))
     args = parser.parse_args()
+    cores = os.cpu_count() if args.cores == "all" else int(args.cores)
     with tempfile.TemporaryDirectory() as tmp:
-        work = copy_workflow(ROOT, Path(tmp))
-        cmd = [sys.executable, "-m", "snakemake", "--cores", args.cores, "--configfile", args.configfile, "--quiet"]
-        env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
-        wall = time.perf_counter() - start
-        if proc.returncode:
-            raise SystemExit(f"the workflow failed:\n{proc.stderr[-3000:]}")
+        work, wall = run_workflow(args.configfile, args.cores, Path(tmp) / "timed")
+        rules = rule_times(work / "benchmarks")
         config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
         if args.configfile != "config/config.yaml":  # Snakemake merges --configfile over the Snakefile's config
             _merge(config, yaml.safe_load((work / args.configfile).read_text()))
-        dataset = config["dataset"]
-        rules = rule_times(work / "benchmarks")
+        dataset = config["dataset"] if isinstance(config["dataset"], str) else config["dataset"][0]
         n_train = json.loads((work / "results" / dataset / "data.json").read_text())["train"]
         split = load_split(work / "results" / dataset / "data.safetensors")
-    jobs_torch = sum(r["jobs"] for name, r in rules.items() if name in TORCH_RULES)
-    jobs_report = sum(r["jobs"] for name, r in rules.items() if name not in TORCH_RULES)
+        flops_dir = Path(tmp) / "flops"
+        flops_dir.mkdir()
+        _, counted_wall = run_workflow(args.configfile, args.cores, Path(tmp) / "counted", flops_dir)
+        flops = counted_flops(flops_dir)
+    torch_commands = {name for command in flops for name in COMMAND_RULES.get(command, (command.replace("-", "_"),))}
+    jobs_torch = sum(r["jobs"] for name, r in rules.items() if name in torch_commands)
+    jobs_report = sum(r["jobs"] for name, r in rules.items() if name not in torch_commands)
     job_seconds = sum(r["wall_s"] for r in rules.values())
     torch_start, report_start = (
         startup_seconds("symbiosis.metrics.attribution"),
         startup_seconds("symbiosis.report.figures.style"),
     )
     startup = jobs_torch * torch_start + jobs_report * report_start
-
-    arch = PrimaryArch.from_config(config.get("architecture", {}))
-    models = len(config["sparsities"]) * len(config["seeds"])
-    primary_epochs = config.get("primary", {}).get("epochs", 10)
-    sym = {"epochs": 10, "batch_size": 256, "kinds": ["symbiote", "static", "steering"], **config.get("symbiote", {})}
-    steps = sym["epochs"] * math.ceil(n_train / sym["batch_size"])
-    flops = {
-        "train_primary": models * primary_epochs * n_train * train_flops_per_sample(arch),
-        "train_symbiotes": models
-        * steps
-        * sum(symbiote_flops_per_step(arch, kind, len(config["classes"]), sym["batch_size"]) for kind in sym["kinds"]),
-    }
     peak = matmul_peak_gflops(threads=1)
-    loops = loop_seconds(split, arch, config)
     result = {
         "config": args.configfile,
-        "cores": os.cpu_count(),
+        "cores": cores,
         "torch": torch.__version__,
         "wall_s": wall,
+        "counted_run_wall_s": counted_wall,
         "jobs": sum(r["jobs"] for r in rules.values()),
         "job_seconds": job_seconds,
-        "rules": rules,
+        "matmul_peak_gflops_one_thread": peak,
+        "compute_limit": compute_limit(flops, rules, wall, cores, peak),
         "startup": {
             "torch_job_s": torch_start,
             "report_job_s": report_start,
@@ -169,17 +222,8 @@ def main() -> None:
             "total_s": startup,
             "share_of_job_seconds": startup / job_seconds,
         },
-        "matmul_peak_gflops_one_thread": peak,
-        "flops": {
-            stage: {
-                "gflop": total / 1e9,
-                "job_seconds": rules[stage]["wall_s"],
-                "share_of_peak": total / 1e9 / (rules[stage]["wall_s"] * peak),
-                "loop_seconds_one_model": loops[stage],
-                "share_of_peak_in_loop": total / models / 1e9 / (loops[stage] * peak),
-            }
-            for stage, total in flops.items()
-        },
+        "in_loop": in_loop(split, config, n_train, peak),
+        "rules": rules,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
