@@ -63,19 +63,9 @@ def plot(circuits_summary: pd.DataFrame, overlap: pd.DataFrame, pdf: str | Path,
     limit = max(float(sym["overlap"].abs().max()), 1e-6)
     for ax, level in zip(cells, levels, strict=True):
         matrix = sym[sym["target_sparsity"] == level].pivot(index="class", columns="other_class", values="overlap")
-        sns.heatmap(
-            matrix,
-            vmin=-limit,
-            vmax=limit,
-            cmap="vlag",
-            square=True,
-            cbar=False,
-            ax=ax,
-            xticklabels=3,
-            yticklabels=3,
-        )
+        mesh = style.heatmap(ax, matrix, vmin=-limit, vmax=limit, cmap="vlag", tick_step=3)
         ax.set(title=f"s = {level:g}", xlabel="class", ylabel="class")
         ax.tick_params(labelsize="small", rotation=0)
-    bottom.colorbar(cells[0].collections[0], ax=list(cells), shrink=0.7, label="Jaccard - chance")
+    bottom.colorbar(mesh, ax=list(cells), shrink=0.7, label="Jaccard - chance")
     bottom.suptitle("Cross-class overlap of symbiote circuits (diagonal left out)", fontsize="medium")
     style.save(fig, pdf, png)

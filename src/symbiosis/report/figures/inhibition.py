@@ -6,7 +6,6 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from symbiosis.report.figures import style
 
@@ -31,9 +30,7 @@ def plot(table: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
             ax = axes[row, col]
             cell = table[(table["kind"] == kind) & (table["target_sparsity"] == level)]
             matrix = cell.pivot(index="target_class", columns="eval_class", values="accuracy")
-            sns.heatmap(
-                matrix, vmin=0, vmax=1, cmap="viridis", square=True, cbar=False, ax=ax, xticklabels=2, yticklabels=2
-            )
+            mesh = style.heatmap(ax, matrix, vmin=0, vmax=1, cmap="viridis", tick_step=2)
             ax.set(xlabel="", ylabel="")
             if row == 0:
                 ax.set_title(f"sparsity {level:g}")
@@ -41,5 +38,5 @@ def plot(table: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
                 ax.set_ylabel(f"{style.display_name(kind)}\ntarget class k")
             if row == len(kinds) - 1:
                 ax.set_xlabel("class j")
-    fig.colorbar(axes[0, 0].collections[0], ax=axes, shrink=0.6, label="accuracy on class j")
+    fig.colorbar(mesh, ax=axes, shrink=0.6, label="accuracy on class j")
     style.save(fig, pdf, png)

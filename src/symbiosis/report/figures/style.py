@@ -62,6 +62,22 @@ def save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
     plt.close(fig)
 
 
+def heatmap(ax: plt.Axes, matrix: pd.DataFrame, vmin: float, vmax: float, cmap: str, tick_step: int = 1):
+    """seaborn.heatmap's picture (square cells, labels at every `tick_step`-th row and column, no spines; the row
+    index runs down) without its draw of the whole figure on every call, which seaborn makes to check whether tick
+    labels overlap: in a grid of panels the n-th heatmap redraws the n - 1 before it (the inhibition figure's 30
+    panels took 82 s, 65 s of it in those draws). Returns the mesh, for a colour bar."""
+    mesh = ax.pcolormesh(matrix.to_numpy(dtype=float), vmin=vmin, vmax=vmax, cmap=cmap)
+    rows, cols = matrix.shape
+    ax.set(xlim=(0, cols), ylim=(rows, 0), aspect="equal")
+    ax.set_xticks(np.arange(0, cols, tick_step) + 0.5, [str(c) for c in matrix.columns[::tick_step]])
+    ax.set_yticks(np.arange(0, rows, tick_step) + 0.5, [str(r) for r in matrix.index[::tick_step]])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return mesh
+
+
 def seed_interval(values) -> tuple[float, float]:
     """Error bars: the 95 % bootstrap interval over seeds, inside the values' range (seaborn's `errorbar` callable)."""
     return bootstrap_interval(values, n_resamples=1999)[1:]
