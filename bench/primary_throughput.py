@@ -85,7 +85,7 @@ def cli_jobs_seconds(data: Path, out: Path, threads: int, side_by_side: int, mod
             str(data),
             "--dataset",
             "mnist5k",
-            "--seed",
+            "--seeds",
             str(seed),
             "--sparsity",
             "0.9",

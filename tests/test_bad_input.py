@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY, OTHER = PrimaryArch(conv1=4, conv2=6, fc1=12), PrimaryArch(conv1=4, conv2=8, fc1=12)
 SIDECAR = PrimaryRecord(ModelId("mnist5k", 0.0, 0), {}, {}, {}, 0, Run({}, {}))
 ONE_KIND = ["--settings", '{"symbiote": {"kinds": ["symbiote"]}}']
-PRIMARY = ["train-primary", "--data", "{d}/data.safetensors", "--dataset", "mnist5k", "--seed", "0"]
+PRIMARY = ["train-primary", "--data", "{d}/data.safetensors", "--dataset", "mnist5k", "--seeds", "0"]
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def files(tmp_path, digits):
 def train_symbiotes(model: str, classes: str = "[0, 1]") -> list[str]:
     settings = '{"symbiote": {"kinds": ["symbiote"]}, "classes": ' + classes + "}"
     out = ["--out", "{d}/out/s.safetensors", "--settings", settings]
-    return ["train-symbiotes", "--data", "{d}/data.safetensors", "--model", model, *out]
+    return ["train-symbiotes", "--data", "{d}/data.safetensors", "--models", model, *out]
 
 
 def analyse(symbiotes: str) -> list[str]:

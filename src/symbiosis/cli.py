@@ -13,17 +13,19 @@ import sys
 from pathlib import Path
 
 # name: (step function, help, the config sections it reads as --settings, options). An option is `name` (a path),
-# `name?` (an optional path), `name+` / `name*` (one or more / any number of paths) or `name:kind`.
+# `name?` (an optional path), `name+` / `name*` (one or more / any number of paths), `name:kind` or `name+:int` (one
+# or more integers).
 STEPS = {
     "prepare-data": ("symbiosis.data.datasets:prepare_data", "load a dataset once and save its fixed split", ("data",),
                      "dataset:dataset out"),
-    "train-primary": ("symbiosis.primary.steps:train_primary_step", "train one primary CNN with progressive pruning",
+    "train-primary": ("symbiosis.primary.steps:train_primary_step",
+                      "train primary CNNs with progressive pruning, one per seed, in one process",
                       ("architecture", "primary", "device"),
-                      "data dataset:dataset sparsity:sparsity seed:int out units? threads:int? progress:flag"),
+                      "data dataset:dataset sparsity:sparsity seeds+:int out+ units* threads:int? progress:flag"),
     "train-symbiotes": ("symbiosis.symbiote.steps:train_symbiotes_step",
-                        "train the symbiotes of one primary, all classes at once, one file per kind; evaluate them",
+                        "train the symbiotes of primaries, all classes at once, one file per kind; evaluate them",
                         ("symbiote", "classes", "device"),
-                        "data model out+ summary? inhibition? gates? threads:int? progress:flag"),
+                        "data models+ out+ summary* inhibition* gates* threads:int? progress:flag"),
     "sweep-symbiotes": ("symbiosis.symbiote.steps:sweep_symbiotes_step",
                         "the lambda sweep of one primary's symbiotes, every kind, evaluated on the test split",
                         ("symbiote", "classes", "device"), "data model out objectives threads:int?"),
@@ -102,7 +104,10 @@ def _options(spec: str) -> dict[str, str]:
     for item in spec.split():
         name, _, kind = item.partition(":")
         suffix = name[-1] if name[-1] in "?+*" else ""
-        out[name.rstrip("?+*")] = kind or {"": "path", "?": "path?", "+": "paths", "*": "paths*"}[suffix]
+        if kind:
+            out[name.rstrip("?+*")] = kind + ("s" if suffix == "+" else "")  # seeds+:int -> ints
+        else:
+            out[name.rstrip("?+*")] = {"": "path", "?": "path?", "+": "paths", "*": "paths*"}[suffix]
     return out
 
 
@@ -117,9 +122,9 @@ def _option(kind: str) -> dict:
     from symbiosis.choices import DATASETS
 
     base = kind.rstrip("?*")
-    types = {"path": Path, "paths": Path, "table": Path, "int": int, "sparsity": _sparsity, "text": str}
+    types = {"path": Path, "paths": Path, "table": Path, "int": int, "ints": int, "sparsity": _sparsity, "text": str}
     out = {"type": types.get(base, str), "required": not kind.endswith(("?", "*"))}
-    if base == "paths":
+    if base in ("paths", "ints"):
         out |= {"nargs": "*" if kind.endswith("*") else "+"} | ({"default": []} if kind.endswith("*") else {})
     if base == "dataset":
         out["choices"] = DATASETS

@@ -101,14 +101,22 @@ def models(dataset, pattern):
     )
 
 
-def level(wildcards, pattern):
-    """`pattern` (a path under MODEL_DIR) for every seed of the sparsity level in `wildcards`."""
-    return expand(
-        pattern,
-        dataset=wildcards.dataset,
-        sparsity=wildcards.sparsity,
-        seed=config["seeds"],
-    )
+def level(wildcards, pattern, kinds=None):
+    """`pattern` (a path under MODEL_DIR) for every seed of the sparsity level in `wildcards`, seed by seed; with
+    `kinds`, also every symbiote kind ({kind} in the pattern) of each seed, in the given order.
+    """
+    paths = []
+    for seed in config["seeds"]:
+        files = expand(
+            pattern,
+            dataset=wildcards.dataset,
+            sparsity=wildcards.sparsity,
+            seed=seed,
+            kind=kinds or [""],
+            allow_missing=True,
+        )
+        paths += files
+    return paths
 
 
 def sweep_models(dataset, pattern):
@@ -167,11 +175,11 @@ COMPUTE_BENCHMARKS = (
 def run_inputs(dataset):
     """The sidecars and benchmark files that `symbiosis provenance` reads for one dataset."""
     benchmarks = [f"benchmarks/{dataset}/{name}.tsv" for name in COMPUTE_BENCHMARKS]
-    benchmarks += models(
-        dataset, "benchmarks/{dataset}/train_primary/s{sparsity}-seed{seed}.tsv"
-    )
-    benchmarks += models(
-        dataset, "benchmarks/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.tsv"
+    benchmarks += expand(
+        "benchmarks/{dataset}/{step}/s{sparsity}.tsv",
+        dataset=dataset,
+        step=("train_primary", "train_symbiotes"),
+        sparsity=[sparsity_label(s) for s in config["sparsities"]],
     )
     benchmarks += sweep_models(
         dataset, "benchmarks/{dataset}/sweep_symbiotes/s{sparsity}-seed{seed}.tsv"

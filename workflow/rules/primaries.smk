@@ -1,14 +1,26 @@
+# One job per sparsity level trains the primary of every seed (each seeded by its own seed, exactly as a job of its
+# own would): each process pays seconds of imports (bench/workflow_time.py).
 rule train_primary:
     input:
         "results/{dataset}/data.safetensors",
     output:
-        model=f"{MODEL_DIR}/primary.safetensors",
-        sidecar=f"{MODEL_DIR}/primary.json",
-        units=f"{MODEL_DIR}/polysemanticity.csv",
+        model=expand(
+            f"{MODEL_DIR}/primary.safetensors",
+            seed=config["seeds"],
+            allow_missing=True,
+        ),
+        sidecar=expand(
+            f"{MODEL_DIR}/primary.json", seed=config["seeds"], allow_missing=True
+        ),
+        units=expand(
+            f"{MODEL_DIR}/polysemanticity.csv",
+            seed=config["seeds"],
+            allow_missing=True,
+        ),
     log:
-        "logs/{dataset}/train_primary/s{sparsity}-seed{seed}.log",
+        "logs/{dataset}/train_primary/s{sparsity}.log",
     benchmark:
-        "benchmarks/{dataset}/train_primary/s{sparsity}-seed{seed}.tsv"
+        "benchmarks/{dataset}/train_primary/s{sparsity}.tsv"
     retries: 2
     conda:
         "../envs/torch.yaml"
@@ -18,9 +30,10 @@ rule train_primary:
         runtime=runtime("train_primary"),
     params:
         settings=settings("train-primary"),
+        seeds=config["seeds"],
     shell:
         "python -m symbiosis train-primary --data {input} --dataset {wildcards.dataset} "
-        "--sparsity {wildcards.sparsity} --seed {wildcards.seed} --settings {params.settings} "
+        "--sparsity {wildcards.sparsity} --seeds {params.seeds} --settings {params.settings} "
         "--threads {threads} --out {output.model} --units {output.units} 2> {log}"
 
 

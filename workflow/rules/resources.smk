@@ -126,8 +126,9 @@ def runtime(name):
             work = len(config["seeds"]) * len(config["sparsities"]) * n_test * 0.01
         elif name == "mechanism":
             work = len(config["seeds"]) * len(config["sparsities"]) * n_test * 0.01
-        else:
-            work = n_train * epochs[name] * SECONDS_PER_IMAGE_EPOCH[name]
+        else:  # train_primary and train_symbiotes: every seed of a level in one job
+            models = len(config["seeds"]) if name != "validate_ground_truth" else 1
+            work = models * n_train * epochs[name] * SECONDS_PER_IMAGE_EPOCH[name]
         return attempt * (10 + math.ceil(work * primary_macs() / DEFAULT_MACS / 60))
 
     return declared

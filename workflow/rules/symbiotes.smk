@@ -1,24 +1,30 @@
 SYMBIOTE = config["symbiote"]
 
 
+# One job per sparsity level, every seed's primary one after the other (as train_primary).
 rule train_symbiotes:
     input:
         data="results/{dataset}/data.safetensors",
-        model=f"{MODEL_DIR}/primary.safetensors",
+        models=lambda w: level(w, f"{MODEL_DIR}/primary.safetensors"),
     output:
         models=expand(
             f"{MODEL_DIR}/symbiotes_{{kind}}.{{ext}}",
+            seed=config["seeds"],
             kind=SYMBIOTE["kinds"],
             ext=("safetensors", "json"),
             allow_missing=True,
         ),
-        summary=f"{MODEL_DIR}/symbiotes.csv",
-        inhibition=f"{MODEL_DIR}/inhibition.csv",
-        gates=f"{MODEL_DIR}/gates.csv",
+        summary=expand(
+            f"{MODEL_DIR}/symbiotes.csv", seed=config["seeds"], allow_missing=True
+        ),
+        inhibition=expand(
+            f"{MODEL_DIR}/inhibition.csv", seed=config["seeds"], allow_missing=True
+        ),
+        gates=expand(f"{MODEL_DIR}/gates.csv", seed=config["seeds"], allow_missing=True),
     log:
-        "logs/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.log",
+        "logs/{dataset}/train_symbiotes/s{sparsity}.log",
     benchmark:
-        "benchmarks/{dataset}/train_symbiotes/s{sparsity}-seed{seed}.tsv"
+        "benchmarks/{dataset}/train_symbiotes/s{sparsity}.tsv"
     retries: 2
     conda:
         "../envs/torch.yaml"
@@ -28,13 +34,11 @@ rule train_symbiotes:
         runtime=runtime("train_symbiotes"),
     params:
         settings=settings("train-symbiotes"),
-        out=lambda w: expand(
-            f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors",
-            kind=SYMBIOTE["kinds"],
-            **w,
+        out=lambda w: level(
+            w, f"{MODEL_DIR}/symbiotes_{{kind}}.safetensors", SYMBIOTE["kinds"]
         ),
     shell:
-        "python -m symbiosis train-symbiotes --data {input.data} --model {input.model} "
+        "python -m symbiosis train-symbiotes --data {input.data} --models {input.models} "
         "--settings {params.settings} --threads {threads} --out {params.out} "
         "--summary {output.summary} --inhibition {output.inhibition} --gates {output.gates} 2> {log}"
 

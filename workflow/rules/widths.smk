@@ -25,7 +25,7 @@ rule train_width:
         sparsity=config["width_sweep"]["sparsity"],
     shell:
         "python -m symbiosis train-primary --data {input} --dataset {wildcards.dataset} "
-        "--sparsity {params.sparsity} --seed {wildcards.seed} --settings {params.settings} "
+        "--sparsity {params.sparsity} --seeds {wildcards.seed} --settings {params.settings} "
         "--threads {threads} --out {output.model} --units {output.units} 2> {log}"
 
 

@@ -1,4 +1,5 @@
-"""The `train-symbiotes` step: every kind of symbiote for one primary, saved with its record, then evaluated."""
+"""The `train-symbiotes` step: every kind of symbiote for each primary of a level, saved with its record, then
+evaluated."""
 
 from __future__ import annotations
 
@@ -22,30 +23,46 @@ from symbiosis.symbiote.train import SymbioteTraining, train_sweep, train_symbio
 
 def train_symbiotes_step(
     data: Path,
-    model: Path,
+    models: list[Path],
     config: dict,
     out: list[Path],
-    summary: Path | None = None,
-    inhibition: Path | None = None,
-    gates: Path | None = None,
+    summary: list[Path] = (),
+    inhibition: list[Path] = (),
+    gates: list[Path] = (),
     threads: int | None = None,
     progress: bool = False,
 ) -> None:
-    """Train the config's symbiote kinds (one file each in `out`, in order) for the config's classes; with
-    `summary`, `inhibition` and `gates`, also evaluate them on the test split (symbiosis.symbiote.evaluate)."""
-    settings, classes = config["symbiote"], tuple(config["classes"])
-    if len(settings["kinds"]) != len(out):
-        raise SymbiosisError(f"{len(settings['kinds'])} symbiote kinds but {len(out)} --out paths; give one per kind")
+    """Train the config's symbiote kinds for the config's classes on each primary in `models`, one after the other
+    in this process (each seeded by its primary's seed, as a job of its own would be); `out` holds one path per
+    kind for the first model, then for the next, and so on. With `summary`, `inhibition` and `gates` (one each per
+    model), also evaluate them on the test split (symbiosis.symbiote.evaluate)."""
+    kinds = config["symbiote"]["kinds"]
+    if len(out) != len(kinds) * len(models):
+        raise SymbiosisError(
+            f"{len(kinds)} symbiote kinds for {len(models)} models need {len(kinds) * len(models)} --out paths, one "
+            f"per kind and model; got {len(out)}"
+        )
     evaluation = (summary, inhibition, gates)
-    if any(evaluation) and not all(evaluation):
-        raise SymbiosisError("give all of --summary, --inhibition and --gates to evaluate the symbiotes, or none")
+    if any(evaluation) and not all(len(paths) == len(models) for paths in evaluation):
+        raise SymbiosisError("give one each of --summary, --inhibition and --gates per model to evaluate, or none")
     device = resolve_device(config["device"])
     set_threads(threads)
+    split = load_split(data)
+    for i, model in enumerate(models):
+        tables = _train_one(split, model, config, out[i * len(kinds) : (i + 1) * len(kinds)], device, threads, progress)
+        for table, paths in zip(tables, evaluation, strict=True):
+            if paths:
+                write_csv(paths[i], table)
+
+
+def _train_one(split, model: Path, config: dict, out: list[Path], device, threads, progress) -> list:
+    """Every kind of symbiote for the primary saved at `model`, saved to `out`; their evaluation tables."""
+    settings, classes = config["symbiote"], tuple(config["classes"])
     primary, meta = load_primary(model, device=device)
     bad = [c for c in classes if not 0 <= c < primary.arch.n_classes]
     if bad:
         raise SymbiosisError(f"class {bad[0]} is outside the dataset's classes 0-{primary.arch.n_classes - 1}")
-    split, model_id = load_split(data), PrimaryRecord.from_json(meta).model
+    model_id = PrimaryRecord.from_json(meta).model
     cfg = SymbioteTraining.from_config(settings, seed=model_id.seed)
     clean = clean_pass(primary, split.x_train)  # shared by every kind
     trained = []
@@ -62,13 +79,8 @@ def train_symbiotes_step(
             run=Run.here(device.type, threads),
         )
         save_symbiotes(path, sym, record)
-    if all(evaluation):
-        test = clean_pass(primary, split.x_test)
-        tables = evaluate_symbiotes(
-            primary, trained, test, split.y_test, model_id.labels(), Criterion.from_config(settings)
-        )
-        for table, path in zip(tables, evaluation, strict=True):
-            write_csv(path, table)
+    test = clean_pass(primary, split.x_test)
+    return evaluate_symbiotes(primary, trained, test, split.y_test, model_id.labels(), Criterion.from_config(settings))
 
 
 def sweep_symbiotes_step(
