@@ -99,6 +99,11 @@ CASES = {
         1,
         "device: cuda was asked for but no CUDA GPU is visible; set device: auto or cpu",
     ),
+    "a table that no step has made yet": (
+        ["stats", "--tables", "{d}/out/features.csv", "--out", "{d}/out/findings.json"],
+        1,
+        "out/features.csv does not exist; run the step that produces it first",
+    ),
     "unwritable output folder": (
         [*PRIMARY, "--sparsity", "0", "--settings", '{"architecture": {"conv1": 4, "conv2": 6, "fc1": 12}}']
         + ["--out", "{d}/blocker/p.safetensors", "--units", "{d}/blocker/units.csv"],

@@ -189,4 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     except SymbiosisError as e:
         print(f"symbiosis: error: {e}", file=sys.stderr)
         return 1
+    except FileNotFoundError as e:  # an input another step makes (a table, a checkpoint) is missing
+        print(f"symbiosis: error: {e.filename} does not exist; run the step that produces it first", file=sys.stderr)
+        return 1
     return 0

@@ -102,12 +102,9 @@ def word_findings(records: dict[str, dict], alpha: float = ALPHA) -> dict[str, d
                     record["wording"] = f"does not change (within {equivalent['margin']:g}, TOST)"
                 elif not resolvable:
                     record["wording"] = f"shows no resolvable trend ({record['n']} points are too few; inconclusive)"
-                elif _at_floor(record):
-                    record["wording"] += (
-                        f" (inconclusive: all {record['n']} independent units point the same way, the most extreme"
-                        f" outcome the test allows, which cannot reach significance after Holm correction over"
-                        f" {record['family_size']} tests)"
-                    )
+                # at the floor: the paper says so beside the test's p (paper.py's `floor` filter), not inside the
+                # wording, which sits mid-sentence ("is <wording> its CKA with a random network")
+                record["at_floor"] = _at_floor(record)
         elif "verdict" in record:
             record["verdict"] = "equivalent" if record["significant"] else "inconclusive"
         out[key] = record

@@ -55,11 +55,23 @@ def environment(template_dir: str | Path, fmt: str) -> jinja2.Environment:
     env.filters["pval"] = _p_value
     env.filters["pts"] = lambda v: "n/a" if v is None or math.isnan(v) else f"{100 * v:.1f} percentage points"
     env.filters["g"] = lambda v: f"{v:g}"
+    env.filters["floor"] = _at_floor_note
     env.filters["text"] = {"tex": _latex_text, "typ": typst_text}.get(fmt, lambda v: v)
     return env
 
 
 _LATEX = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "|": r"$|$"}
+
+
+def _at_floor_note(record: dict) -> str:
+    """For a test whose p is the smallest its n allows yet not significant after correction, the reason it is
+    inconclusive rather than negative (to follow its p inside parentheses); otherwise nothing."""
+    if not record.get("at_floor"):
+        return ""
+    return (
+        f"; inconclusive: all {record['n']} independent units agree in sign, the most extreme outcome the test allows,"
+        f" which Holm's correction over {record['family_size']} tests lifts above {ALPHA:g}"
+    )
 
 
 def _latex_text(text: str) -> str:

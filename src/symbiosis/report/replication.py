@@ -12,8 +12,8 @@ from symbiosis.errors import SymbiosisError
 
 
 def claim(wording: str) -> str:
-    """The claim a wording makes, without its parenthesised reason: "not significantly different from zero
-    (inconclusive: all 4 units point the same way ...)" makes the claim "not significantly different from zero"."""
+    """The claim a wording makes, without its parenthesised reason: "shows no resolvable trend (3 points are too few;
+    inconclusive)" makes the claim "shows no resolvable trend"."""
     return wording.split(" (")[0]
 
 
