@@ -3,10 +3,12 @@ worded from a corrected p above alpha."""
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from symbiosis.errors import SymbiosisError
 from symbiosis.report.significance import (
     bootstrap_interval,
+    bootstrap_intervals,
     correct_family,
     holm,
     sign_flip_test,
@@ -97,3 +99,21 @@ def test_a_claim_whose_corrected_p_exceeds_alpha_is_not_worded_as_a_finding():
         word_claim(a, "higher", "lower")
     equivalence = correct_family([tost(np.random.default_rng(0).normal(0, 0.01, 10), 0.05)])[0]
     assert word_claim(equivalence, "higher", "lower") == "equivalent"
+
+
+def test_batched_bootstrap_gives_each_sample_its_own_calls_interval():
+    """Stacking equal-sized samples into one scipy call (one draw of resample indices, seeded as every single call
+    is) gives exactly the interval of a call per sample, for samples of several sizes, NaNs and degenerate ones."""
+    rng = np.random.default_rng(3)
+    samples = [rng.normal(size=n) for n in (3, 3, 5, 3, 2, 5)] + [[1.0, np.nan, 2.0, 4.0], [0.5, 0.5, 0.5], [2.0]]
+    batched = bootstrap_intervals(samples, n_resamples=1999)
+    for values, got in zip(samples, batched, strict=True):
+        x = np.asarray(values, dtype=float)
+        x = x[~np.isnan(x)]
+        if len(x) < 2 or np.ptp(x) == 0:
+            assert got == (x.mean(), x.mean(), x.mean())
+            continue
+        ci = stats.bootstrap(
+            (x,), np.mean, n_resamples=1999, method="percentile", rng=np.random.default_rng(0)
+        ).confidence_interval
+        assert got == (float(x.mean()), float(max(ci.low, x.min())), float(min(ci.high, x.max())))

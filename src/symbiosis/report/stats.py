@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from symbiosis.report.significance import bootstrap_interval
+from symbiosis.report.significance import bootstrap_intervals
 
 
 def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
@@ -25,12 +25,12 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float]:
 def summarise_over_seeds(table: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
     """One row per group: n, and for each column its mean, ci_low and ci_high (bootstrap over the group's rows,
     which must be one per seed or pair of seeds)."""
-    rows = []
+    rows, samples = [], []
     for key, group in table.groupby(by, sort=True):
-        row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
-        row["n"] = len(group)
+        rows.append(dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True)) | {"n": len(group)})
+        samples += [group[col] for col in columns]
+    intervals = iter(bootstrap_intervals(samples, n_resamples=1999))  # every group's columns in one batch
+    for row in rows:
         for col in columns:
-            mean, low, high = bootstrap_interval(group[col], n_resamples=1999)
-            row[f"{col}_mean"], row[f"{col}_ci_low"], row[f"{col}_ci_high"] = mean, low, high
-        rows.append(row)
+            row[f"{col}_mean"], row[f"{col}_ci_low"], row[f"{col}_ci_high"] = next(intervals)
     return pd.DataFrame(rows)
