@@ -126,11 +126,14 @@ def run_workflow(configfile: str, cores: str, tmp: Path, flops_dir: Path | None 
 
 def counted_flops(flops_dir: Path) -> dict[str, dict]:
     """Per command: its jobs and their summed FLOPs (symbiosis.flops' files of one counted run)."""
-    out = defaultdict(lambda: {"jobs": 0, "flops": 0})
+    out = defaultdict(lambda: {"jobs": 0, "flops": 0, "uncounted_jobs": 0})
     for path in sorted(flops_dir.glob("*.json")):
         record = json.loads(path.read_text())
         out[record["command"]]["jobs"] += 1
-        out[record["command"]]["flops"] += record["flops"]
+        if record["flops"] is None:  # the job could not run under the counter (symbiosis.flops): a lower bound
+            out[record["command"]]["uncounted_jobs"] += 1
+        else:
+            out[record["command"]]["flops"] += record["flops"]
     return dict(out)
 
 
@@ -145,6 +148,7 @@ def compute_limit(flops: dict[str, dict], rules: dict[str, dict], wall: float, c
         stages[command] = {
             "rules": [name for name in names if name in rules],
             "jobs": counted["jobs"],
+            "uncounted_jobs": counted["uncounted_jobs"],
             "gflop": counted["flops"] / 1e9,
             "limit_job_s": limit,
             "job_seconds": job_s,

@@ -4,26 +4,22 @@ import json
 
 import torch
 
-from symbiosis.flops import FLOPS_DIR, counted
+from symbiosis.flops import FLOPS_DIR, run_counted
 
 
 def test_a_counted_block_writes_its_matmul_flops(tmp_path, monkeypatch):
     """Known answer: an (m x k) @ (k x n) product is 2 m k n FLOPs; a convolution counts too."""
     monkeypatch.setenv(FLOPS_DIR, str(tmp_path))
     a, b = torch.randn(3, 5), torch.randn(5, 7)
-    with counted("matmul"):
-        a @ b
-        a @ b
+    run_counted("matmul", lambda: (a @ b, a @ b))
     (record,) = [json.loads(p.read_text()) for p in tmp_path.glob("matmul-*.json")]
     assert record["command"] == "matmul" and record["flops"] == 2 * (2 * 3 * 5 * 7)
-    with counted("conv"):
-        torch.nn.functional.conv2d(torch.randn(1, 1, 4, 4), torch.randn(2, 1, 3, 3))
+    run_counted("conv", lambda: torch.nn.functional.conv2d(torch.randn(1, 1, 4, 4), torch.randn(2, 1, 3, 3)))
     (record,) = [json.loads(p.read_text()) for p in tmp_path.glob("conv-*.json")]
     assert record["flops"] == 2 * (2 * 2 * 2) * 9  # 2 output channels x 2 x 2 positions x 9 multiply-adds, times 2
 
 
 def test_nothing_is_counted_or_written_without_the_variable(tmp_path, monkeypatch):
     monkeypatch.delenv(FLOPS_DIR, raising=False)
-    with counted("matmul"):
-        torch.randn(3, 5) @ torch.randn(5, 7)
+    run_counted("matmul", lambda: torch.randn(3, 5) @ torch.randn(5, 7))
     assert not list(tmp_path.iterdir())

@@ -172,10 +172,9 @@ def run(args: argparse.Namespace) -> None:
             raise SymbiosisError(f"--settings is not valid JSON ({e.msg})") from None
     module, _, function = target.partition(":")
     step = getattr(importlib.import_module(module), function)
-    from symbiosis.flops import counted
+    from symbiosis.flops import run_counted
 
-    with counted(args.command):  # only where bench/workflow_time.py asks for it (SYMBIOSIS_FLOPS_DIR)
-        step(**given)
+    run_counted(args.command, lambda: step(**given))  # counted only where bench/workflow_time.py asks for it
 
 
 def main(argv: list[str] | None = None) -> int:

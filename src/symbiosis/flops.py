@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from symbiosis.files import write_json
@@ -19,17 +18,27 @@ from symbiosis.files import write_json
 FLOPS_DIR = "SYMBIOSIS_FLOPS_DIR"
 
 
-@contextmanager
-def counted(command: str):
-    """Count the FLOPs of the block where SYMBIOSIS_FLOPS_DIR is set and the step has imported torch."""
+def run_counted(command: str, call) -> None:
+    """Run `call()`, counting its FLOPs where SYMBIOSIS_FLOPS_DIR is set and the step has imported torch. A step the
+    counter cannot run under (the analysis failed inside the flop counter in the test config's counted run) runs
+    again without it and is recorded as uncounted (flops null, with the error), so the counted run still finishes."""
     folder = os.environ.get(FLOPS_DIR)
     if not folder or "torch" not in sys.modules:  # report steps never import torch
-        yield
+        call()
         return
     from torch.utils.flop_counter import FlopCounterMode
 
+    from symbiosis.errors import SymbiosisError
+
     start = time.perf_counter()
-    with FlopCounterMode(display=False) as counter:
-        yield
-    record = {"command": command, "flops": counter.get_total_flops(), "seconds": time.perf_counter() - start}
+    try:
+        with FlopCounterMode(display=False) as counter:
+            call()
+        record = {"command": command, "flops": counter.get_total_flops()}
+    except SymbiosisError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any failure under the counter: run uncounted, say so
+        call()
+        record = {"command": command, "flops": None, "error": repr(e)[:300]}
+    record["seconds"] = time.perf_counter() - start
     write_json(Path(folder) / f"{command}-{os.getpid()}.json", record)
