@@ -36,11 +36,20 @@ class Fc1Pass:
 
     products: torch.Tensor
     pre: torch.Tensor
+    by_channel: torch.Tensor  # the products laid out channel first, [C, B, F] (`channel_edit`)
 
     @classmethod
     @torch.no_grad()
     def of(cls, primary: PrimaryCNN, trunk: torch.Tensor) -> Fc1Pass:
-        return cls(primary.channel_products(trunk), primary.fc1(trunk.flatten(1)))
+        products = primary.channel_products(trunk)
+        return cls(products, primary.fc1(trunk.flatten(1)), products.transpose(0, 1).contiguous())
+
+
+def channel_edit(masks: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
+    """[M, B, F]: for each mask of conv2 channels [M, C] (0/1), the sum of the masked channels' fc1 shifts [C, B, F].
+    torch.einsum("mc,bcf->mbf") on [B, C, F] copies it to this channel-first layout on every call, then runs this
+    matmul: the same numbers bit for bit, 3.6 times faster at 14 masks x 500 images (bench/analysis_speed.py)."""
+    return (masks @ shifts.reshape(len(shifts), -1)).view(len(masks), *shifts.shape[1:])
 
 
 @torch.no_grad()
@@ -58,7 +67,7 @@ def ablated_logits(
     w = primary.fc1.weight.view(primary.fc1.out_features, primary.arch.conv2, -1)  # [F, C, s*s]
     mean_channel = torch.einsum("cs,fcs->cf", means["conv2"].flatten(1), w)  # [C, F]
     masks = masks.to(trunk.device, trunk.dtype)  # callers may pass CPU masks (circuits) with CUDA data
-    pre = fc1.pre + torch.einsum("mc,bcf->mbf", masks[:, conv], mean_channel - fc1.products)
+    pre = fc1.pre + channel_edit(masks[:, conv], mean_channel[:, None] - fc1.by_channel)
     h = F.relu(pre)
     on = masks[:, None, fc]  # [M, 1, F]
     return primary.fc2(h + on * (means["fc1"] - h))
@@ -86,7 +95,7 @@ def unit_ablated_logits(
     w = primary.fc1.weight.view(primary.fc1.out_features, primary.arch.conv2, -1)  # [F, C, s*s]
     mean_channel = torch.einsum("cs,fcs->cf", means["conv2"].flatten(1), w)  # [C, F]
     pre = fc1.pre
-    out = [primary.fc2(F.relu(pre + (mean_channel - fc1.products).transpose(0, 1)))]  # conv2 channels: [C, B, classes]
+    out = [primary.fc2(F.relu(pre + (mean_channel[:, None] - fc1.by_channel)))]  # conv2 channels: [C, B, classes]
     h = F.relu(pre)
     ablated = (h + (means["fc1"] - h)).T  # [F, B]: each fc1 unit moved to its mean
     for units in torch.arange(fc.stop - fc.start, device=h.device).split(UNIT_CHUNK):

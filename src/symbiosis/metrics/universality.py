@@ -15,7 +15,7 @@ import torch
 from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
-from symbiosis.metrics.circuits import jaccard
+from symbiosis.metrics.circuits import jaccard, jaccard_of_counts
 from symbiosis.primary.models import PrimaryArch, PrimaryCNN
 
 
@@ -225,9 +225,8 @@ def profile_null(
     """
     mapped = map_units(circuits_a.cpu(), perm)
     b = circuits_b.cpu()
-    index = _group_shuffles(profile_groups(profile_b, arch, size, live_b), b.shape, n_null, seed)
-    null_b = torch.gather(b.expand(n_null, *b.shape), 2, index)
-    null = jaccard(mapped, null_b).mean(-1).numpy()
+    inter = _shuffled_overlaps(mapped, b, profile_groups(profile_b, arch, size, live_b), n_null, seed)
+    null = jaccard_of_counts(inter, mapped.sum(-1) + b.sum(-1) - inter).mean(-1).numpy()  # a shuffle keeps |C_B|
     observed = float(jaccard(mapped, b).mean())
     sd = null.std(ddof=1)
     return {
@@ -238,24 +237,28 @@ def profile_null(
     }
 
 
-def _group_shuffles(groups: list, shape: tuple, n_null: int, seed: int) -> torch.Tensor:
-    """[n_null, K, U] gather indices: in each draw, every group of class k's units (`profile_groups`) shuffled among
-    its own positions. The uniforms are drawn from one generator in the order of a loop over classes, groups and
-    draws (one `rand(n_null, len(group))` per group, then argsort), all at once: the same draws bit for bit."""
+def _shuffled_overlaps(mapped: torch.Tensor, b: torch.Tensor, groups: list, n_null: int, seed: int) -> torch.Tensor:
+    """[n_null, K] |pi(C_k^A) & C_k^B| with B's circuits shuffled within each group of class k's units
+    (`profile_groups`) in every draw. The uniforms come from one generator in the order of a loop over classes, groups
+    and draws (one `rand(n_null, len(group))` per group, argsorted: the draws of the loop this replaces, bit for bit);
+    only the grouped units' overlaps are recounted per draw (bench/null_speed.py)."""
     g = torch.Generator().manual_seed(seed)
-    index = torch.arange(shape[1]).expand(n_null, *shape).clone()
     flat = [(k, group) for k, class_groups in enumerate(groups) for group in class_groups]
+    grouped = torch.zeros_like(b)
+    for k, group in flat:
+        grouped[k, group] = True
+    inter = (mapped & b & ~grouped).sum(-1).expand(n_null, -1).clone()  # units no draw moves
     if not flat:
-        return index
+        return inter
     lengths = torch.tensor([len(group) for _, group in flat])
     uniforms = torch.rand(int(lengths.sum()) * n_null, generator=g)
     starts = torch.cumsum(lengths * n_null, 0) - lengths * n_null
     for length in lengths.unique().tolist():  # one batch per group length (one batch: all 2 with PROFILE_GROUP)
         which = torch.nonzero(lengths == length).flatten()
         taken = uniforms if len(which) == len(flat) else uniforms[starts[which, None] + torch.arange(n_null * length)]
-        block = taken.view(len(which), n_null, length)
+        order = torch.argsort(taken.view(len(which), n_null, length), dim=2)  # position j takes unit order[j]'s value
         units = torch.stack([flat[i][1] for i in which.tolist()])  # [G, length]
         classes = torch.tensor([flat[i][0] for i in which.tolist()])
-        shuffled = torch.gather(units[:, None].expand(-1, n_null, -1), 2, torch.argsort(block, dim=2))
-        index[:, classes[:, None], units] = shuffled.transpose(0, 1)
-    return index
+        moved = torch.gather(b[classes[:, None], units][:, None].expand(-1, n_null, -1), 2, order)
+        inter.index_add_(1, classes, (mapped[classes[:, None], units][:, None] & moved).sum(-1).T)
+    return inter
