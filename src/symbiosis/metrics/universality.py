@@ -256,9 +256,15 @@ def _shuffled_overlaps(mapped: torch.Tensor, b: torch.Tensor, groups: list, n_nu
     for length in lengths.unique().tolist():  # one batch per group length (one batch: all 2 with PROFILE_GROUP)
         which = torch.nonzero(lengths == length).flatten()
         taken = uniforms if len(which) == len(flat) else uniforms[starts[which, None] + torch.arange(n_null * length)]
-        order = torch.argsort(taken.view(len(which), n_null, length), dim=2)  # position j takes unit order[j]'s value
+        draws = taken.view(len(which), n_null, length)
         units = torch.stack([flat[i][1] for i in which.tolist()])  # [G, length]
         classes = torch.tensor([flat[i][0] for i in which.tolist()])
-        moved = torch.gather(b[classes[:, None], units][:, None].expand(-1, n_null, -1), 2, order)
-        inter.index_add_(1, classes, (mapped[classes[:, None], units][:, None] & moved).sum(-1).T)
+        in_a, in_b = mapped[classes[:, None], units], b[classes[:, None], units]  # [G, length]
+        if length == 2:  # argsort of two uniforms swaps them iff the second is smaller (ties keep the order)
+            kept, swapped = (in_a & in_b).sum(-1), (in_a & in_b.flip(-1)).sum(-1)
+            overlap = torch.where(draws[..., 1] < draws[..., 0], swapped[:, None], kept[:, None])
+        else:  # position j takes the value of unit order[j]
+            moved = torch.gather(in_b[:, None].expand(-1, n_null, -1), 2, torch.argsort(draws, dim=2))
+            overlap = (in_a[:, None] & moved).sum(-1)
+        inter.index_add_(1, classes, overlap.T)
     return inter
