@@ -69,9 +69,7 @@ def old_agreement(scores_a, scores_b, circuits_a, circuits_b, perm, arch, n_null
     ranks_a, ranks_b = universality._standard_ranks(scores_a), universality._standard_ranks(scores_b)
     statistics_ = {
         "jaccard": lambda p, order: float(jaccard(universality.map_units(circuits_a, p), circuits_b[order]).mean()),
-        "spearman": lambda p, order: float(
-            (universality.map_units(ranks_a, p) * ranks_b[order]).sum(-1).nanmean()
-        ),
+        "spearman": lambda p, order: float((universality.map_units(ranks_a, p) * ranks_b[order]).sum(-1).nanmean()),
     }
     identity, out = torch.arange(len(scores_a)), {}
     for name, statistic in statistics_.items():
@@ -156,7 +154,12 @@ def _inputs(results: Path, level: str, seed: int, settings: AnalysisSettings):
     for s in (seed, seed + 1):
         cnn = load_primary(results / f"models/s{level}-seed{s}/primary.safetensors")[0]
         sym = load_symbiotes(results / f"models/s{level}-seed{s}/symbiotes_symbiote.safetensors", cnn.arch)[0]
-        out[s] = {"cnn": cnn, "sym": sym, "sel": clean_pass(cnn, split.x_test[sel]), "ev": clean_pass(cnn, split.x_test[ev])}
+        out[s] = {
+            "cnn": cnn,
+            "sym": sym,
+            "sel": clean_pass(cnn, split.x_test[sel]),
+            "ev": clean_pass(cnn, split.x_test[ev]),
+        }
     mlp = load_primary(results / f"mlp/s{level}-seed{seed}/primary.safetensors")[0]
     layers = mlp_layers(mlp, torch.device("cpu"))
     units = clean_units(mlp, layers, hooked.loader(split.x_test[sel], split.y_test[sel]))[0]

@@ -102,7 +102,8 @@ def _summaries(logits: torch.Tensor, y: torch.Tensor, target: int) -> list[dict]
         "target_accuracy": correct[:, is_target].mean(1),
         "other_accuracy": correct[:, ~is_target].mean(1),
     }
-    return [dict(zip(columns, values, strict=True)) for values in zip(*(c.tolist() for c in columns.values()))]
+    rows = zip(*(column.tolist() for column in columns.values()), strict=True)
+    return [dict(zip(columns, values, strict=True)) for values in rows]
 
 
 @torch.no_grad()
