@@ -170,18 +170,27 @@ def circuit_curves(
 
 def curve_areas(table: pd.DataFrame) -> pd.DataFrame:
     """Per (class, method, set): the area under each metric's curve over the size fraction, divided by the fraction
-    range (the curve's mean level), and the same for its drop from the clean value (clean minus edited)."""
+    range (the curve's mean level), and the same for its drop from the clean value (clean minus edited).
+
+    Groups with the same number of fractions are integrated together, one trapezoid over an axis (per group the same
+    sums as one group at a time; a loop over pandas groups took a tenth of analyse-sparsity)."""
     clean = table[table["method"] == "clean"].set_index("class")[list(METRICS)]
-    rows = []
-    for (k, method, part), group in table[table["set"] != "all"].groupby(["class", "method", "set"], sort=True):
-        group = group.sort_values("fraction")
-        f = group["fraction"].to_numpy()
-        width = f[-1] - f[0] if len(f) > 1 else 1.0
-        row = {"class": k, "method": method, "set": part}
+    keys = ["class", "method", "set"]
+    curves = table[table["set"] != "all"].sort_values([*keys, "fraction"], kind="stable")
+    sizes = curves.groupby(keys, sort=True).size()  # the groups in the sorted rows' order, each contiguous there
+    frames = []
+    for n in sizes.unique():
+        index = sizes.index[sizes == n].to_frame(index=False)
+        rows = curves[np.repeat(sizes.to_numpy() == n, sizes.to_numpy())]
+        f = rows["fraction"].to_numpy().reshape(len(index), n)
+        width = f[:, -1] - f[:, 0] if n > 1 else np.ones(len(index))
         for metric in METRICS:
-            values = group[metric].to_numpy()
-            area = float(np.trapezoid(values, f) / width) if len(f) > 1 else float(values[0])
-            row[f"{metric}_area"] = area
-            row[f"{metric}_drop_area"] = float(clean.loc[k, metric]) - area
-        rows.append(row)
-    return pd.DataFrame(rows)
+            values = rows[metric].to_numpy().reshape(len(index), n)
+            area = np.trapezoid(values, f, axis=1) / width if n > 1 else values[:, 0]
+            index[f"{metric}_area"] = area
+            index[f"{metric}_drop_area"] = clean.loc[index["class"], metric].to_numpy() - area
+        frames.append(index)
+    columns = [*keys, *(f"{m}_{kind}" for m in METRICS for kind in ("area", "drop_area"))]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True).sort_values(keys, kind="stable", ignore_index=True)[columns]
