@@ -38,7 +38,7 @@ def shuffled_matched_correlations(units_a: torch.Tensor, units_b: torch.Tensor, 
     """[n_null] `matched_correlation` of units_a against units_b with its rows (inputs) shuffled, one randperm per
     draw. Shuffling rows changes neither a column's mean nor its norm nor whether it is constant, so both sides are
     standardised once and each draw is one matmul of the shuffled rows and one Hungarian solve (per draw, the old
-    way recomputed both, and the matrix twice: bench/null_speed.py; the same values to float64 rounding)."""
+    way recomputed both, and the matrix twice: bench/analysis_speed.py; the same values to float64 rounding)."""
     a, b = units_a.cpu(), units_b.cpu()
     za, zb = universality.standardised(a).T.contiguous(), universality.standardised(b)
     live_a, live_b = a.std(0) > 0, b.std(0) > 0

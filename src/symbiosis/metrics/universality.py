@@ -107,7 +107,7 @@ def agreement(
 
     Every null draw is scored at once: the class null reads the [K, K] matrix of class-against-class statistics, the
     unit null maps A's values through all permutations in one scatter (the same numbers as one draw at a time, bit for
-    bit: bench/null_speed.py).
+    bit: bench/analysis_speed.py).
     """
     g = torch.Generator().manual_seed(seed)
     unit_nulls = random_permutations(arch, n_null, seed)
@@ -241,7 +241,7 @@ def _shuffled_overlaps(mapped: torch.Tensor, b: torch.Tensor, groups: list, n_nu
     """[n_null, K] |pi(C_k^A) & C_k^B| with B's circuits shuffled within each group of class k's units
     (`profile_groups`) in every draw. The uniforms come from one generator in the order of a loop over classes, groups
     and draws (one `rand(n_null, len(group))` per group, argsorted: the draws of the loop this replaces, bit for bit);
-    only the grouped units' overlaps are recounted per draw (bench/null_speed.py)."""
+    only the grouped units' overlaps are recounted per draw (bench/analysis_speed.py)."""
     g = torch.Generator().manual_seed(seed)
     flat = [(k, group) for k, class_groups in enumerate(groups) for group in class_groups]
     grouped = torch.zeros_like(b)
