@@ -33,6 +33,7 @@ localrules:
     symbiotes_table,
     sweep_table,
     analysis_tables,
+    cross_architecture_table,
     stats,
     main_table,
     plot_primaries,

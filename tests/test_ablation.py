@@ -1,5 +1,6 @@
 """Exact ablation: the batched computation must equal the naive one-unit-at-a-time one, and known answers hold."""
 
+import pytest
 import torch
 
 from symbiosis.metrics import ablation
@@ -57,3 +58,25 @@ def test_logit_drop_of_no_ablation_is_zero(tiny_model, digits):
     trunk = trunk_features(tiny_model, x)
     none = torch.zeros(1, tiny_model.arch.n_units, dtype=torch.bool)
     assert ablation.per_class_logit_drop(tiny_model, trunk, y, none, 10).abs().max() < 1e-5
+
+
+def test_one_unit_ablation_equals_the_general_masks_path_bit_for_bit(tiny_model, digits):
+    x, y = digits(120, seed=4)
+    trunk = trunk_features(tiny_model, x)
+    means = ablation.unit_means(tiny_model, trunk)
+    eye = torch.eye(tiny_model.arch.n_units, dtype=torch.bool)
+    fast = ablation.unit_ablated_logits(tiny_model, trunk, eye, means)
+    assert torch.equal(fast, ablation.ablated_logits(tiny_model, trunk, eye, means))
+    general = ablation.unit_importance(tiny_model, trunk, y, 10, ablate=ablation.ablated_logits)
+    assert torch.equal(ablation.unit_importance(tiny_model, trunk, y, 10), general)
+    assert (fast != tiny_model.classify(trunk)[None]).any()  # ablation changes logits: the equality says something
+    with pytest.raises(ValueError, match="identity"):
+        ablation.unit_ablated_logits(tiny_model, trunk, eye.flip(0), means)
+
+
+def test_channel_edit_equals_the_einsum_it_replaces():
+    g = torch.Generator().manual_seed(0)
+    shifts = torch.randn(40, 16, 30, generator=g)  # [B, C, F]
+    masks = (torch.rand(9, 16, generator=g) < 0.4).float()
+    expected = torch.einsum("mc,bcf->mbf", masks, shifts)
+    assert torch.equal(ablation.channel_edit(masks, shifts.transpose(0, 1).contiguous()), expected)

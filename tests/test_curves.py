@@ -120,7 +120,9 @@ def test_the_check_fails_when_broken_on_purpose(case, monkeypatch, broken):
     planted, noise = _scores(case)
     if broken == "ablation that removes nothing":
         monkeypatch.setattr(
-            curves, "ablated_logits", lambda net, trunk, masks, means: net.classify(trunk).expand(len(masks), -1, -1)
+            curves,
+            "ablated_logits",
+            lambda net, trunk, masks, means, **_: net.classify(trunk).expand(len(masks), -1, -1),
         )
     else:
         honest = curves.margin_and_accuracy

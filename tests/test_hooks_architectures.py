@@ -1,11 +1,12 @@
 """Cross-architecture matching (symbiosis.hooks.matching.cross_architecture) on cases with a known answer, and the
 per-architecture split of the tables and findings."""
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from symbiosis.hooks.matching import cross_architecture
+from symbiosis.hooks.matching import cross_architecture, matched_correlation, shuffled_matched_correlations
 from symbiosis.report.tables import architecture_rows, with_architecture
 
 N_NULL = 199
@@ -103,3 +104,30 @@ def test_second_architecture_claims_are_tested_on_its_own_rows():
     record = _cross_architecture(cross)["cross_architecture"]
     assert record["n"] == 6 and record["pairs"] == 6 and record["unit"].startswith("CNN-MLP pairs")
     assert record["null"] == pytest.approx(0.15) and record["class_null"] == pytest.approx(0.1)  # claims: profile null
+
+
+def test_the_shuffled_null_equals_matching_each_shuffle_anew():
+    """One standardisation and one matmul per draw give what re-matching each row-shuffled copy gives."""
+    a, b = relu_units(80, 12, seed=5), relu_units(80, 12, seed=6)
+    b[:, 3] = 0.0  # a dead unit, left out of the mean
+    g = torch.Generator().manual_seed(7)
+    expected = [matched_correlation(a, b[torch.randperm(80, generator=g)])[1] for _ in range(25)]
+    got = shuffled_matched_correlations(a, b, 25, seed=7)
+    assert np.allclose(got, expected, rtol=1e-12, atol=0) and np.ptp(got) > 0
+
+
+def test_cross_architecture_table_joins_the_levels_in_order(tmp_path):
+    from symbiosis.choices import CROSS_ARCHITECTURE_KEYS
+    from symbiosis.report.steps import cross_architecture_table_step
+
+    paths = []
+    for level in (0.0, 0.9):
+        paths.append(tmp_path / f"s{level}.csv")
+        rows = pd.DataFrame({"target_sparsity": [level, level], "seed": [0, 1], "z": [1.5, 2.5]})
+        rows.to_csv(paths[-1], index=False)
+    cross_architecture_table_step(paths, tmp_path / "joined.csv")
+    joined = pd.read_csv(tmp_path / "joined.csv")
+    assert joined["target_sparsity"].tolist() == [0.0, 0.0, 0.9, 0.9] and joined["seed"].tolist() == [0, 1, 0, 1]
+    cross_architecture_table_step([], tmp_path / "empty.csv")  # no MLP in the run: the header alone
+    empty = pd.read_csv(tmp_path / "empty.csv")
+    assert list(empty.columns) == list(CROSS_ARCHITECTURE_KEYS) and empty.empty

@@ -1,13 +1,16 @@
 """Universality pieces against known answers: permutations, CKA invariances, chance overlap, nulls."""
 
+import numpy as np
 import torch
 
 from symbiosis.metrics.circuits import chance_jaccard, jaccard, overlap_matrix
 from symbiosis.metrics.features import recovery, top_units
 from symbiosis.metrics.universality import (
+    _standard_ranks,
     agreement,
     linear_cka,
     map_units,
+    map_units_each,
     match_units,
     permute_primary,
     random_permutations,
@@ -105,3 +108,31 @@ def test_random_within_layer_permutations_keep_layers(tiny_arch):
     assert (perms[:, :conv] < conv).all() and (perms[:, conv:] >= conv).all()
     assert all(sorted(p.tolist()) == list(range(tiny_arch.n_units)) for p in perms)
     assert len({tuple(p.tolist()) for p in perms}) == 50
+
+
+def test_agreement_scores_every_null_draw_as_one_draw_at_a_time(tiny_arch):
+    """The vectorised class and unit nulls against the plain loop over draws (the same numbers, bit for bit)."""
+    g = torch.Generator().manual_seed(4)
+    scores_a = torch.rand(10, tiny_arch.n_units, generator=g, dtype=torch.float64)
+    scores_b = (scores_a + torch.rand(10, tiny_arch.n_units, generator=g, dtype=torch.float64)).round(decimals=1)
+    circuits_a, circuits_b = top_units(scores_a, 0.2), top_units(scores_b, 0.2)
+    perm, n_null, seed = random_permutations(tiny_arch, 1, seed=5)[0], 60, 3
+    out = agreement(scores_a, scores_b, circuits_a, circuits_b, perm, tiny_arch, n_null, seed)
+    draw = torch.Generator().manual_seed(seed)
+    units = random_permutations(tiny_arch, n_null, seed)
+    classes = torch.argsort(torch.rand(n_null, 10, generator=draw), dim=1)
+    ranks_a, ranks_b = _standard_ranks(scores_a), _standard_ranks(scores_b)
+    statistics = {
+        "jaccard": lambda p, order: float(jaccard(map_units(circuits_a, p), circuits_b[order]).mean()),
+        "spearman": lambda p, order: float((map_units(ranks_a, p) * ranks_b[order]).sum(-1).nanmean()),
+    }
+    for name, statistic in statistics.items():
+        for null, values in (
+            ("class", [statistic(perm, order) for order in classes]),
+            ("unit", [statistic(p, torch.arange(10)) for p in units]),
+        ):
+            values = np.array(values)
+            assert out[f"{name}_{null}_null_mean"] == float(values.mean())
+            assert out[f"{name}_{null}_null_sd"] == float(values.std(ddof=1))
+            assert out[f"{name}_{null}_p"] == float((1 + (values >= out[name]).sum()) / (1 + n_null))
+    assert torch.equal(map_units_each(circuits_a, units)[7], map_units(circuits_a, units[7]))

@@ -2,6 +2,7 @@
 significant, a circuit that only follows the data's class deviation is not (the class-permutation null calls it
 significant: the false positive the ground truth measured on random networks)."""
 
+import pytest
 import torch
 
 from symbiosis.metrics.circuits import jaccard
@@ -59,3 +60,26 @@ def test_a_circuit_that_only_follows_the_class_deviation_is_not_significant():
     matrix = jaccard(map_units(circuits_a, perm)[:, None], circuits_b[None])
     assert class_null_p(matrix, 999, torch.Generator().manual_seed(0)) <= 0.05
     assert profile_null(circuits_a, circuits_b, perm, deviation_b, ARCH, 1000, 999, 0)["jaccard_profile_p"] <= 0.05
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_the_profile_null_equals_shuffling_one_group_at_a_time(size):
+    """Recounting only the grouped units' overlaps gives the null of moving B's circuits group by group, one draw and
+    one group at a time, from the same uniforms (groups of two by one comparison, longer ones by argsort)."""
+    perm, deviation = _layer_permutation(), _deviation(6).round(decimals=1)  # ties in the profile
+    circuits_a = top_units(torch.rand(10, ARCH.n_units, generator=torch.Generator().manual_seed(7)), 0.15)
+    circuits_b = top_units(_deviation(8), 0.15)
+    live = torch.rand(ARCH.n_units, generator=torch.Generator().manual_seed(9)) > 0.2
+    n_null, seed = 300, 4
+    out = profile_null(circuits_a, circuits_b, perm, deviation, ARCH, size, n_null, seed, live)
+    g = torch.Generator().manual_seed(seed)
+    index = torch.arange(ARCH.n_units).expand(n_null, 10, ARCH.n_units).clone()
+    for k, groups in enumerate(profile_groups(deviation, ARCH, size, live)):
+        for group in groups:
+            index[:, k, group] = group[torch.argsort(torch.rand(n_null, len(group), generator=g), dim=1)]
+    mapped = map_units(circuits_a, perm)
+    null = jaccard(mapped, torch.gather(circuits_b.expand(n_null, -1, -1), 2, index)).mean(-1).numpy()
+    assert out["jaccard_profile_null_mean"] == float(null.mean())
+    assert out["jaccard_profile_null_sd"] == float(null.std(ddof=1))
+    observed = float(jaccard(mapped, circuits_b).mean())
+    assert out["jaccard_profile_p"] == float((1 + (null >= observed - 1e-12).sum()) / (1 + n_null))

@@ -37,3 +37,13 @@ STATS_INPUTS = (
 ANALYSIS_FILES = ("units", "features", "circuits", "overlap", "curves", "curve_areas")
 # Per-model tables of `symbiosis train-mlp` (the second architecture), one CSV each in the model's folder.
 MLP_FILES = ("features", "circuits", "symbiotes")
+# The key columns of the cross-architecture table (one row per level and seed; the header alone without an MLP).
+CROSS_ARCHITECTURE_KEYS = (
+    "architecture_a",
+    "layer_a",
+    "architecture_b",
+    "layer_b",
+    "dataset",
+    "target_sparsity",
+    "seed",
+)

@@ -57,6 +57,8 @@ STEPS = {
                         "summaries+ inhibitions+ sidecars+ out summary inhibition curves"),
     "sweep-table": ("symbiosis.report.steps:sweep_table_step", "the lambda sweep's rows and Pareto fronts", (),
                     "sweeps+ objectives+ out pareto objectives_summary"),
+    "cross-architecture-table": ("symbiosis.report.steps:cross_architecture_table_step",
+                                 "every level's cross-architecture rows in one table", (), "levels* out"),
     "analysis-tables": ("symbiosis.report.steps:analysis_tables_step", "all models' metric tables, and summaries", (),
                         "features+ circuits+ overlaps+ curves+ curve_areas+ universality* symbiotes* out_dir"),
     "stats": ("symbiosis.report.steps:stats_step", "the test behind every finding the paper states", ("analysis",),

@@ -143,6 +143,17 @@ def mlp_models(dataset, pattern):
     return models(dataset, pattern) if "mlp" in config["architectures"] else []
 
 
+def cross_architecture_files(dataset):
+    """One cross-architecture table per sparsity level where the config's architectures include the MLP, else none."""
+    if "mlp" not in config["architectures"]:
+        return []
+    return expand(
+        "results/{dataset}/cross_architecture/s{sparsity}.csv",
+        dataset=dataset,
+        sparsity=[sparsity_label(s) for s in config["sparsities"]],
+    )
+
+
 def universality_files(dataset):
     """One universality table per sparsity level and architecture; none when there is a single seed (no pairs)."""
     if len(config["seeds"]) < 2:
@@ -166,6 +177,7 @@ COMPUTE_BENCHMARKS = (
     "symbiotes_table",
     "sweep_table",
     "analysis_tables",
+    "cross_architecture_table",
     "validate_ground_truth",
     "stats",
     "main_table",
@@ -190,10 +202,10 @@ def run_inputs(dataset):
         sparsity=[sparsity_label(s) for s in config["sparsities"]],
     )
     if "mlp" in config["architectures"]:
-        benchmarks += [f"benchmarks/{dataset}/cross_architecture.tsv"]
         benchmarks += expand(
-            "benchmarks/{dataset}/train_mlp/s{sparsity}.tsv",
+            "benchmarks/{dataset}/{name}/s{sparsity}.tsv",
             dataset=dataset,
+            name=("cross_architecture", "train_mlp"),
             sparsity=[sparsity_label(s) for s in config["sparsities"]],
         )
     sidecars = models(dataset, f"{MODEL_DIR}/primary.json")

@@ -122,8 +122,8 @@ def runtime(name):
             work = len(config["seeds"]) * n_test * 0.05
         elif name == "train_mlp":  # primaries, symbiotes and analysis of every seed
             work = len(config["seeds"]) * (n_train * 0.05 + n_test * 0.05)
-        elif name == "cross_architecture":
-            work = len(config["seeds"]) * len(config["sparsities"]) * n_test * 0.01
+        elif name == "cross_architecture":  # every seed of one level
+            work = len(config["seeds"]) * n_test * 0.01
         elif name == "mechanism":
             work = len(config["seeds"]) * len(config["sparsities"]) * n_test * 0.01
         else:  # train_primary and train_symbiotes: every seed of a level in one job

@@ -4,8 +4,9 @@
 `train_primary` and pruning code), its symbiotes of every kind trained through hooks, evaluated, and claims 1-3
 measured (features, circuits, universality across seeds; `symbiosis.hooks.analysis`). One job per level: each
 process pays seconds of imports, and the MLP's training is cheap.
-`cross-architecture`: for each (level, seed), the CNN's fc1 units and the MLP's last hidden layer matched on the same
-test images (`symbiosis.hooks.matching.cross_architecture`).
+`cross-architecture`: for each seed of one level, the CNN's fc1 units and the MLP's last hidden layer matched on the
+same test images (`symbiosis.hooks.matching.cross_architecture`). One job per level, so that the levels run side by
+side (each seed's input-shuffling null is a thousand Hungarian solves); `cross-architecture-table` joins them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 import torch
 
 from symbiosis.checkpoint import load_primary, load_symbiotes, save_primary, save_symbiotes
-from symbiosis.choices import MLP_FILES
+from symbiosis.choices import CROSS_ARCHITECTURE_KEYS, MLP_FILES
 from symbiosis.data.datasets import load_split
 from symbiosis.device import resolve_device, set_threads
 from symbiosis.errors import SymbiosisError
@@ -149,9 +150,9 @@ def cross_architecture_step(
     out: Path,
     threads: int | None = None,
 ) -> None:
-    """One row per (level, seed): the CNN's fc1 matched to the MLP's last hidden layer (`symbiosis.hooks.matching.
-    cross_architecture`) on the selection half of the test split. The four lists run in the same (level, seed)
-    order; the symbiotes are the activation-reading kind ("symbiote") of each primary."""
+    """One row per model (the workflow gives one level's seeds): the CNN's fc1 matched to the MLP's last hidden layer
+    (`symbiosis.hooks.matching.cross_architecture`) on the selection half of the test split. The four lists run in
+    the same (level, seed) order; the symbiotes are the activation-reading kind ("symbiote") of each primary."""
     from symbiosis.hooks.matching import cross_architecture
     from symbiosis.hooks.train import clean_units
     from symbiosis.primary.models import clean_pass
@@ -185,5 +186,4 @@ def cross_architecture_step(
         )
         pair = {"architecture_a": "cnn", "layer_a": "fc1", "architecture_b": "mlp", "layer_b": "act2"}
         rows.append(pair | model_id.labels() | result)
-    labels = ["architecture_a", "layer_a", "architecture_b", "layer_b", "dataset", "target_sparsity", "seed"]
-    write_csv(out, pd.DataFrame(rows) if rows else pd.DataFrame(columns=labels))  # no MLP in the run: a header
+    write_csv(out, pd.DataFrame(rows) if rows else pd.DataFrame(columns=CROSS_ARCHITECTURE_KEYS))  # no models: a header

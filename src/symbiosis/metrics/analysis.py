@@ -17,7 +17,7 @@ import torch
 
 from symbiosis.config import settings
 from symbiosis.metrics import attribution, universality
-from symbiosis.metrics.ablation import ablated_accuracy, unit_importance, unit_means
+from symbiosis.metrics.ablation import Fc1Pass, ablated_accuracy, unit_importance, unit_means
 from symbiosis.metrics.circuits import jaccard
 from symbiosis.metrics.cka import debiased_linear_cka
 from symbiosis.metrics.curves import circuit_curves, curve_areas
@@ -140,6 +140,7 @@ def _curves(primary, symbiotes, selection: Half, evaluation: Half, scores, class
     """Sufficiency/necessity curves on the evaluation half for circuits ranked on the selection half: every symbiote
     kind (with its own gates) and the CURVE_RANKINGS."""
     means = unit_means(primary, selection.clean.trunk)
+    fc1 = Fc1Pass.of(primary, evaluation.clean.trunk)  # shared by every ranking
     by_kind = {sym.arch.kind: sym for sym in symbiotes}
     frames = []
     for ranking in (*by_kind, *CURVE_RANKINGS):
@@ -156,6 +157,7 @@ def _curves(primary, symbiotes, selection: Half, evaluation: Half, scores, class
             symbiotes=sym,
             means=means,
             seed=settings.seed,
+            fc1=fc1,
         )
         frames.append(table.assign(ranking=ranking))
     return pd.concat(frames, ignore_index=True)

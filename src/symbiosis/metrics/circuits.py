@@ -13,8 +13,12 @@ from scipy import stats
 
 def jaccard(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Jaccard index of bool sets along the last axis, broadcasting: a [..., U], b [..., U] -> [...]."""
-    inter = (a & b).sum(-1).double()
-    union = (a | b).sum(-1).double()
+    return jaccard_of_counts((a & b).sum(-1), (a | b).sum(-1))
+
+
+def jaccard_of_counts(inter: torch.Tensor, union: torch.Tensor) -> torch.Tensor:
+    """Jaccard index from the sizes of the intersection and the union (1 for two empty sets)."""
+    inter, union = inter.double(), union.double()
     return torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(inter))
 
 

@@ -15,17 +15,19 @@ import torch
 from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
-from symbiosis.metrics.circuits import jaccard
+from symbiosis.metrics.circuits import jaccard, jaccard_of_counts
 from symbiosis.primary.models import PrimaryArch, PrimaryCNN
+
+
+def standardised(x: torch.Tensor) -> torch.Tensor:
+    """The columns of x [N, U] centred and scaled to unit norm, in float64 (a constant column stays 0)."""
+    z = x.double() - x.double().mean(0)
+    return z / z.norm(dim=0).clamp_min(1e-12)
 
 
 def correlation(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """[Ua, Ub] Pearson correlation of the columns of a [N, Ua] and b [N, Ub]; 0 for a constant (dead) unit."""
-    za = a.double() - a.double().mean(0)
-    zb = b.double() - b.double().mean(0)
-    za = za / za.norm(dim=0).clamp_min(1e-12)
-    zb = zb / zb.norm(dim=0).clamp_min(1e-12)
-    return za.T @ zb
+    return standardised(a).T @ standardised(b)
 
 
 def match_units(units_a: torch.Tensor, units_b: torch.Tensor, arch: PrimaryArch) -> torch.Tensor:
@@ -65,8 +67,20 @@ def _standard_ranks(scores: torch.Tensor) -> torch.Tensor:
     return r / r.norm(dim=-1, keepdim=True)  # a constant row gives NaN, left out of the class mean
 
 
-def _mean_spearman(ranks_a: torch.Tensor, ranks_b: torch.Tensor, perm: torch.Tensor) -> float:
-    return float((map_units(ranks_a, perm) * ranks_b).sum(-1).nanmean())
+def map_units_each(values: torch.Tensor, perms: torch.Tensor) -> torch.Tensor:
+    """`map_units` for every permutation of perms [D, U] at once: values [K, U] -> [D, K, U]."""
+    index = perms[:, None, :].expand(len(perms), *values.shape)
+    return torch.empty(index.shape, dtype=values.dtype).scatter_(2, index, values.expand(len(perms), *values.shape))
+
+
+def _null_summary(name: str, observed: float, null: np.ndarray, n_null: int) -> dict:
+    sd = null.std(ddof=1)
+    return {
+        f"{name}_null_mean": float(null.mean()),
+        f"{name}_null_sd": float(sd),
+        f"{name}_z": float((observed - null.mean()) / sd) if sd > 0 else float("nan"),
+        f"{name}_p": float((1 + (null >= observed).sum()) / (1 + n_null)),
+    }
 
 
 def agreement(
@@ -90,29 +104,33 @@ def agreement(
       (units that matter to every class line up); reported beside the others;
     - "profile" (Jaccard only, when B's |class deviation| `profile_b` is given): `profile_null`, the one calibrated
       on random networks (ground truth), on which the paper's universality claims rest.
+
+    Every null draw is scored at once: the class null reads the [K, K] matrix of class-against-class statistics, the
+    unit null maps A's values through all permutations in one scatter (the same numbers as one draw at a time, bit for
+    bit: bench/analysis_speed.py).
     """
     g = torch.Generator().manual_seed(seed)
     unit_nulls = random_permutations(arch, n_null, seed)
     class_nulls = torch.argsort(torch.rand(n_null, len(scores_a), generator=g), dim=1)
     ranks_a, ranks_b = _standard_ranks(scores_a), _standard_ranks(scores_b)
-    statistics = {
-        "jaccard": lambda p, order: float(jaccard(map_units(circuits_a, p), circuits_b[order]).mean()),
-        "spearman": lambda p, order: _mean_spearman(ranks_a, ranks_b[order], p),
+    circuits_a, circuits_b = circuits_a.cpu(), circuits_b.cpu()
+    mapped = {"jaccard": map_units(circuits_a, perm), "spearman": map_units(ranks_a, perm)}
+    statistics = {  # [..., K, U] values of A mapped to B's units -> [..., K] per class, against B's own class
+        "jaccard": lambda values, b: jaccard(values, b),
+        "spearman": lambda values, b: (values * b).sum(-1),
     }
-    identity = torch.arange(len(scores_a))
+    own_b = {"jaccard": circuits_b, "spearman": ranks_b}
+    each_a = {"jaccard": map_units_each(circuits_a, unit_nulls), "spearman": map_units_each(ranks_a, unit_nulls)}
+    classes = torch.arange(len(scores_a))
     out = {}
     for name, statistic in statistics.items():
-        observed = statistic(perm, identity)
+        mean = torch.Tensor.mean if name == "jaccard" else torch.Tensor.nanmean
+        observed = float(mean(statistic(mapped[name], own_b[name])))
         out[name] = observed
-        for null_name, null in (
-            ("class", np.array([statistic(perm, order) for order in class_nulls])),
-            ("unit", np.array([statistic(p, identity) for p in unit_nulls])),
-        ):
-            sd = null.std(ddof=1)
-            out[f"{name}_{null_name}_null_mean"] = float(null.mean())
-            out[f"{name}_{null_name}_null_sd"] = float(sd)
-            out[f"{name}_{null_name}_z"] = float((observed - null.mean()) / sd) if sd > 0 else float("nan")
-            out[f"{name}_{null_name}_p"] = float((1 + (null >= observed).sum()) / (1 + n_null))
+        cross = statistic(mapped[name][:, None], own_b[name][None])  # [K, K]: class i of A against class j of B
+        out |= _null_summary(f"{name}_class", observed, mean(cross[classes, class_nulls], -1).numpy(), n_null)
+        unit = mean(statistic(each_a[name], own_b[name]), -1).numpy()
+        out |= _null_summary(f"{name}_unit", observed, unit, n_null)
     if profile_b is not None:
         out |= profile_null(circuits_a, circuits_b, perm, profile_b, arch, PROFILE_GROUP, n_null, seed, live_b)
     return out
@@ -205,15 +223,10 @@ def profile_null(
     layer with neighbouring |class-k deviation| (groups of `size`, `profile_groups`): the circuit keeps its relation
     to what the data make of each unit and loses only its unit identity. p = (1 + #null >= observed) / (1 + n_null).
     """
-    g = torch.Generator().manual_seed(seed)
     mapped = map_units(circuits_a.cpu(), perm)
     b = circuits_b.cpu()
-    index = torch.arange(b.shape[1]).expand(n_null, *b.shape).clone()
-    for k, groups in enumerate(profile_groups(profile_b, arch, size, live_b)):
-        for group in groups:
-            index[:, k, group] = group[torch.argsort(torch.rand(n_null, len(group), generator=g), dim=1)]
-    null_b = torch.gather(b.expand(n_null, *b.shape), 2, index)
-    null = jaccard(mapped, null_b).mean(-1).numpy()
+    inter = _shuffled_overlaps(mapped, b, profile_groups(profile_b, arch, size, live_b), n_null, seed)
+    null = jaccard_of_counts(inter, mapped.sum(-1) + b.sum(-1) - inter).mean(-1).numpy()  # a shuffle keeps |C_B|
     observed = float(jaccard(mapped, b).mean())
     sd = null.std(ddof=1)
     return {
@@ -222,3 +235,36 @@ def profile_null(
         "jaccard_profile_z": float((observed - null.mean()) / sd) if sd > 0 else float("nan"),
         "jaccard_profile_p": float((1 + (null >= observed - 1e-12).sum()) / (1 + n_null)),
     }
+
+
+def _shuffled_overlaps(mapped: torch.Tensor, b: torch.Tensor, groups: list, n_null: int, seed: int) -> torch.Tensor:
+    """[n_null, K] |pi(C_k^A) & C_k^B| with B's circuits shuffled within each group of class k's units
+    (`profile_groups`) in every draw. The uniforms come from one generator in the order of a loop over classes, groups
+    and draws (one `rand(n_null, len(group))` per group, argsorted: the draws of the loop this replaces, bit for bit);
+    only the grouped units' overlaps are recounted per draw (bench/analysis_speed.py)."""
+    g = torch.Generator().manual_seed(seed)
+    flat = [(k, group) for k, class_groups in enumerate(groups) for group in class_groups]
+    grouped = torch.zeros_like(b)
+    for k, group in flat:
+        grouped[k, group] = True
+    inter = (mapped & b & ~grouped).sum(-1).expand(n_null, -1).clone()  # units no draw moves
+    if not flat:
+        return inter
+    lengths = torch.tensor([len(group) for _, group in flat])
+    uniforms = torch.rand(int(lengths.sum()) * n_null, generator=g)
+    starts = torch.cumsum(lengths * n_null, 0) - lengths * n_null
+    for length in lengths.unique().tolist():  # one batch per group length (one batch: all 2 with PROFILE_GROUP)
+        which = torch.nonzero(lengths == length).flatten()
+        taken = uniforms if len(which) == len(flat) else uniforms[starts[which, None] + torch.arange(n_null * length)]
+        draws = taken.view(len(which), n_null, length)
+        units = torch.stack([flat[i][1] for i in which.tolist()])  # [G, length]
+        classes = torch.tensor([flat[i][0] for i in which.tolist()])
+        in_a, in_b = mapped[classes[:, None], units], b[classes[:, None], units]  # [G, length]
+        if length == 2:  # argsort of two uniforms swaps them iff the second is smaller (ties keep the order)
+            kept, swapped = (in_a & in_b).sum(-1), (in_a & in_b.flip(-1)).sum(-1)
+            overlap = torch.where(draws[..., 1] < draws[..., 0], swapped[:, None], kept[:, None])
+        else:  # position j takes the value of unit order[j]
+            moved = torch.gather(in_b[:, None].expand(-1, n_null, -1), 2, torch.argsort(draws, dim=2))
+            overlap = (in_a[:, None] & moved).sum(-1)
+        inter.index_add_(1, classes, overlap.T)
+    return inter

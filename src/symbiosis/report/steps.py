@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from symbiosis.choices import ANALYSIS_TABLES, STATS_INPUTS
+from symbiosis.choices import ANALYSIS_TABLES, CROSS_ARCHITECTURE_KEYS, STATS_INPUTS
 from symbiosis.errors import SymbiosisError
 from symbiosis.files import read_json, write_csv, write_json, write_with
 from symbiosis.report import tables
@@ -46,6 +46,13 @@ def sweep_table_step(
     write_csv(out, rows)
     write_csv(pareto, pareto_table(rows))
     write_csv(objectives_summary, objectives_table(sweep_rows(objectives)))
+
+
+def cross_architecture_table_step(levels: list[Path], out: Path) -> None:
+    """The cross-architecture rows of every level (`symbiosis cross-architecture`, one job per level), in the given
+    order; the header alone when there are none (no MLP in the run)."""
+    frames = [pd.read_csv(path) for path in levels]
+    write_csv(out, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CROSS_ARCHITECTURE_KEYS))
 
 
 def analysis_tables_step(
