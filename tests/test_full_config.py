@@ -12,7 +12,16 @@ TWO_TASK_RULES = ("replication", "cross_task", "train_width", "widths_table")
 
 
 def dry_run(*args: str) -> str:
-    cmd = [sys.executable, "-m", "snakemake", "-n", "--quiet", "rules", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-n",
+        "--forceall",
+        "--quiet",
+        "rules",
+        *args,
+    ]  # every job, whatever exists
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=ENV)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout + proc.stderr
