@@ -49,14 +49,15 @@ def train_symbiotes_step(
     set_threads(threads)
     split = load_split(data)
     for i, model in enumerate(models):
-        tables = _train_one(split, model, config, out[i * len(kinds) : (i + 1) * len(kinds)], device, threads, progress)
-        for table, paths in zip(tables, evaluation, strict=True):
-            if paths:
-                write_csv(paths[i], table)
+        paths = out[i * len(kinds) : (i + 1) * len(kinds)]
+        tables = _train_one(split, model, config, paths, device, threads, progress, evaluate=all(evaluation))
+        for table, written in zip(tables, evaluation, strict=False):  # no tables where none were asked for
+            write_csv(written[i], table)
 
 
-def _train_one(split, model: Path, config: dict, out: list[Path], device, threads, progress) -> list:
-    """Every kind of symbiote for the primary saved at `model`, saved to `out`; their evaluation tables."""
+def _train_one(split, model: Path, config: dict, out: list[Path], device, threads, progress, evaluate: bool) -> list:
+    """Every kind of symbiote for the primary saved at `model`, saved to `out`; with `evaluate`, their evaluation
+    tables on the test split (else none)."""
     settings, classes = config["symbiote"], tuple(config["classes"])
     primary, meta = load_primary(model, device=device)
     bad = [c for c in classes if not 0 <= c < primary.arch.n_classes]
@@ -79,6 +80,8 @@ def _train_one(split, model: Path, config: dict, out: list[Path], device, thread
             run=Run.here(device.type, threads),
         )
         save_symbiotes(path, sym, record)
+    if not evaluate:
+        return []
     test = clean_pass(primary, split.x_test)
     return evaluate_symbiotes(primary, trained, test, split.y_test, model_id.labels(), Criterion.from_config(settings))
 
