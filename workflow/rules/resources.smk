@@ -107,28 +107,40 @@ def mem_mb(name):
     return declared
 
 
+def trained_images(section, n_train, batch_size=None):
+    """Images one model's training in config `section` goes through: its step budget in batches, else its epochs."""
+    budget = config[section]
+    if budget["steps"] is None:
+        return budget["epochs"] * n_train
+    return budget["steps"] * (batch_size or budget["batch_size"])
+
+
 def runtime(name):
     """resources: runtime in minutes of a torch rule `name`, 10 minutes of start-up and slack plus its training."""
-    epochs = {
-        "train_primary": config["primary"]["epochs"],
-        "train_symbiotes": config["symbiote"]["epochs"],
-        "validate_ground_truth": config["ground_truth"]["epochs"]
-        + config["symbiote"]["epochs"],
-    }
 
     def declared(wildcards, input, attempt):
         n_train, n_test = split_sizes(data_file(input))
+        images = {
+            "train_primary": trained_images("primary", n_train),
+            "train_symbiotes": trained_images("symbiote", n_train),
+            "validate_ground_truth": trained_images(
+                "ground_truth", n_train, config["primary"]["batch_size"]
+            )
+            + trained_images("symbiote", n_train),
+        }
         if name == "analyse_sparsity":
             work = len(config["seeds"]) * n_test * 0.05
         elif name == "train_mlp":  # primaries, symbiotes and analysis of every seed
-            work = len(config["seeds"]) * (n_train * 0.05 + n_test * 0.05)
+            work = len(config["seeds"]) * (
+                trained_images("primary", n_train) * 0.005 + n_test * 0.05
+            )
         elif name == "cross_architecture":  # every seed of one level
             work = len(config["seeds"]) * n_test * 0.01
         elif name == "mechanism":
             work = len(config["seeds"]) * len(config["sparsities"]) * n_test * 0.01
         else:  # train_primary and train_symbiotes: every seed of a level in one job
             models = len(config["seeds"]) if name != "validate_ground_truth" else 1
-            work = models * n_train * epochs[name] * SECONDS_PER_IMAGE_EPOCH[name]
+            work = models * images[name] * SECONDS_PER_IMAGE_EPOCH[name]
         return attempt * (10 + math.ceil(work * primary_macs() / DEFAULT_MACS / 60))
 
     return declared

@@ -11,6 +11,7 @@ Data come as any iterable of (x, y) batches (a DataLoader); each batch is moved 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import pandas as pd
@@ -58,8 +59,9 @@ def train_symbiotes(
     progress: bool = False,
 ) -> tuple[Symbiotes, dict]:
     """Train the symbiotes of every class in `arch.classes` together on `loader`'s batches (cfg.batch_size is not
-    used: the loader sets the batch; defaults: SymbioteArch(), SymbioteTraining()); the model is frozen and put in
-    eval mode. Returns the symbiotes (on the model's device) and each class's per-step target and other accuracy."""
+    used: the loader sets the batch, and len(loader) the batches per epoch; defaults: SymbioteArch(),
+    SymbioteTraining()); the model is frozen and put in eval mode. Returns the symbiotes (on the model's device) and
+    each class's per-step target and other accuracy."""
     arch, cfg = arch or SymbioteArch(), cfg or SymbioteTraining()
     if arch.conditional:
         raise SymbiosisError(f"{arch.kind} symbiotes need the primary CNN's readout; the hook path has none")
@@ -71,8 +73,10 @@ def train_symbiotes(
     classes = torch.tensor(arch.classes, device=device)
     opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
     history = {"step": [], "target_accuracy": [], "other_accuracy": []}
-    for _ in tqdm(range(cfg.epochs), desc=f"symbiotes ({arch.kind}, hooks)", disable=not progress):
-        for x, y in batches(loader, device):
+    per_epoch = len(loader)
+    total = cfg.epochs * per_epoch if cfg.steps is None else cfg.steps
+    for _ in tqdm(range(-(-total // per_epoch)), desc=f"symbiotes ({arch.kind}, hooks)", disable=not progress):
+        for x, y in itertools.islice(batches(loader, device), total - len(history["step"])):  # the steps left
             with torch.no_grad():
                 clean_logits, units = record(model, layers, x)
             logits, penalty = edit_logits(model, layers, sym, x, units)
@@ -127,6 +131,10 @@ class SameBatches:
     def __init__(self, x: torch.Tensor, y: torch.Tensor, cfg: SymbioteTraining):
         self.x, self.y, self.cfg, self.passes = x, y, cfg, 0
         self.gen = torch.Generator().manual_seed(cfg.seed)
+
+    def __len__(self) -> int:
+        """Batches per epoch (after the first pass, which is one batch of everything)."""
+        return -(-len(self.y) // self.cfg.batch_size)
 
     def __iter__(self):
         self.passes += 1

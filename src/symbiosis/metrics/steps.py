@@ -52,7 +52,7 @@ def analyse_sparsity_step(
 
 def validate_ground_truth_step(data: Path, config: dict, checks: Path, auc: Path, threads: int | None = None) -> None:
     """The known-answer cases (symbiosis.metrics.ground_truth) with the config's settings: the planted primary
-    trains with the primary section's defaults for `ground_truth.epochs`, from the analysis seed."""
+    trains with the primary section's defaults for `ground_truth.epochs` (or `steps`), from the analysis seed."""
     from symbiosis.metrics.ground_truth import Plant, RandomDraws, validate
     from symbiosis.primary.models import PrimaryArch
     from symbiosis.primary.train import PrimaryTraining
@@ -66,7 +66,9 @@ def validate_ground_truth_step(data: Path, config: dict, checks: Path, auc: Path
     checks_table, auc_table = validate(
         load_split(data),
         arch,
-        PrimaryTraining(epochs=config["ground_truth"]["epochs"], seed=settings.seed),
+        PrimaryTraining(
+            epochs=config["ground_truth"]["epochs"], steps=config["ground_truth"]["steps"], seed=settings.seed
+        ),
         SymbioteArch(classes=tuple(range(arch.n_classes))),
         SymbioteTraining.from_config(config["symbiote"]),
         settings,

@@ -21,6 +21,7 @@ class PrimaryTraining:
     sparsity: float = 0.0
     seed: int = 0
     epochs: int
+    steps: int | None  # optimiser steps in all; None: `epochs` whole passes
     batch_size: int
     lr: float
     augment_shift: int
@@ -28,6 +29,14 @@ class PrimaryTraining:
     prune_end: float
     prune_every: int = 10  # steps between pruning updates
     prune_method: str  # symbiosis.primary.pruning.METHODS: "global" (weights) or "structured" (fc1 units)
+
+
+def step_budget(n: int, batch_size: int, epochs: int, steps: int | None) -> tuple[int, int]:
+    """(optimiser steps in all, passes over the data begun) for n images: `steps` when given, else `epochs` whole
+    passes. A budget of epochs x batches per epoch gives the same batches, in the same order, as those epochs."""
+    per_epoch = -(-n // batch_size)
+    total = epochs * per_epoch if steps is None else steps
+    return total, -(-total // per_epoch)
 
 
 def batches(n: int, batch_size: int, generator: torch.Generator):
@@ -66,16 +75,17 @@ def train_primary(
         prepare(model)
     x, y = to_float(split.x_train).to(device), split.y_train.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    steps_per_epoch = -(-len(y) // cfg.batch_size)
-    total = cfg.epochs * steps_per_epoch
+    total, epochs = step_budget(len(y), cfg.batch_size, cfg.epochs, cfg.steps)
     start, end = int(cfg.prune_start * total), int(cfg.prune_end * total)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.15)
     history = {"epoch": [], "loss": [], "sparsity": []}
     step = 0
-    for epoch in tqdm(range(cfg.epochs), desc=f"primary s={cfg.sparsity} seed={cfg.seed}", disable=not progress):
+    for epoch in tqdm(range(epochs), desc=f"primary s={cfg.sparsity} seed={cfg.seed}", disable=not progress):
         model.train()
-        total_loss = 0.0
+        total_loss, seen = 0.0, 0
         for idx in batches(len(y), cfg.batch_size, gen):
+            if step == total:
+                break
             if cfg.sparsity > 0 and step % cfg.prune_every == 0:
                 pruning.prune_to(model, pruning.cubic_sparsity(step, cfg.sparsity, start, end), cfg.prune_method)
             xb = random_shift(x[idx], cfg.augment_shift, gen) if cfg.augment_shift else x[idx]
@@ -87,9 +97,10 @@ def train_primary(
             opt.step()
             sched.step()
             total_loss += loss.item() * len(idx)
+            seen += len(idx)
             step += 1
         history["epoch"].append(epoch + 1)
-        history["loss"].append(total_loss / len(y))
+        history["loss"].append(total_loss / seen)
         history["sparsity"].append(pruning.n_masked(model) / pruning.n_prunable(model))
     if cfg.sparsity > 0:
         # make sure the final count is reached, however the steps fell

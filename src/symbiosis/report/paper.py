@@ -84,6 +84,18 @@ def _rows(path: Path, architecture: str = "cnn") -> list[dict]:
     return architecture_rows(pd.read_csv(path), architecture).to_dict("records")
 
 
+def training_budget(section: dict, n_train: int) -> str:
+    """How long one model trains, in words: `epochs` epochs, or its step budget and the passes over the data it
+    makes (config `steps`: a fixed budget, so that a large split trains as long as a small one)."""
+    if section.get("steps") is None:
+        return f"{section['epochs']} epochs"
+    passes = section["steps"] * section["batch_size"] / n_train
+    return (
+        f"{section['steps']} optimiser steps at batch {section['batch_size']} ({passes:.2g} passes over the "
+        f"{n_train:,} training images; a fixed budget whatever the size of the training split)"
+    )
+
+
 def context(
     results: Path,
     figures: Path,
@@ -107,6 +119,7 @@ def context(
         "bibliography_path": os.path.relpath(Path(bibliography).resolve(), out_dir.resolve()),
         "config_hash": provenance["config_hash"],
         "data": data,
+        "budget": {name: training_budget(config[name], data["train"]) for name in ("primary", "symbiote")},
         "confidence": CONFIDENCE,
         "alpha": ALPHA,
         "primaries": _rows(results / "primaries_summary.csv"),

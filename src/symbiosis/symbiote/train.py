@@ -13,6 +13,7 @@ from symbiosis.choices import OTHER_LOSSES
 from symbiosis.config import settings
 from symbiosis.errors import SymbiosisError
 from symbiosis.primary.models import CleanPass, PrimaryCNN, clean_pass
+from symbiosis.primary.train import step_budget
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 
 
@@ -22,6 +23,7 @@ class SymbioteTraining:
 
     seed: int = 0
     epochs: int
+    steps: int | None  # optimiser steps in all; None: `epochs` whole passes
     batch_size: int
     lr: float
     alpha: float  # weight of -log(1 - p_target) on target-class inputs
@@ -96,9 +98,10 @@ def train_symbiotes(
     opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
     gen = torch.Generator().manual_seed(cfg.seed)
     history = {"step": [], "target_accuracy": [], "other_accuracy": []}  # per step, one value per class
-    for _ in tqdm(range(cfg.epochs), desc=f"symbiotes ({arch.kind})", disable=not progress):
+    total, epochs = step_budget(len(y), cfg.batch_size, cfg.epochs, cfg.steps)
+    for _ in tqdm(range(epochs), desc=f"symbiotes ({arch.kind})", disable=not progress):
         order = torch.randperm(len(y), generator=gen).to(device)
-        for idx in order.split(cfg.batch_size):
+        for idx in order.split(cfg.batch_size)[: total - len(history["step"])]:  # the steps left
             trunk_b, units_b, products_b, y_b, reference_b = _gather(data, idx, buffers)
             logits, penalty = sym.edit(primary, trunk_b, units_b, products_b)
             reference_b = reference_b if reference_b.numel() else None  # empty unless other_loss is "kl"
