@@ -50,7 +50,7 @@ STEPS = {
                 ("symbiote", "analysis", "ceiling", "classes", "device"), "data models+ out threads:int?"),
     "mechanism": ("symbiosis.metrics.steps:mechanism_step",
                   "the units symbiotes gate most, and the inhibition/stimulation split of their effect",
-                  ("mechanism", "device"), "data models+ symbiotes+ units split summary threads:int?"),
+                  ("mechanism", "analysis", "device"), "data models+ symbiotes+ units split summary threads:int?"),
     "primaries-table": ("symbiosis.report.steps:primaries_table_step", "one row per primary, and summaries", (),
                         "sidecars+ units+ out summary"),
     "symbiotes-table": ("symbiosis.report.steps:symbiotes_table_step", "all symbiote results, summaries, curves", (),

@@ -25,7 +25,7 @@ from symbiosis.files import write_csv
 from symbiosis.hooks import analysis
 from symbiosis.hooks.layers import GatedLayers, describe
 from symbiosis.hooks.train import SameBatches, evaluate, train_symbiotes
-from symbiosis.metrics.analysis import AnalysisSettings, selection_split
+from symbiosis.metrics.analysis import AnalysisSettings, analysis_images, selection_split
 from symbiosis.primary.mlp import GATED_LAYERS, MLPArch
 from symbiosis.primary.models import count_parameters
 from symbiosis.primary.train import PrimaryTraining, accuracy_report, train_primary
@@ -109,9 +109,9 @@ def train_mlp_step(
     set_threads(threads)
     split = load_split(data)
     settings = AnalysisSettings.from_config(config["analysis"])
-    sel, ev = selection_split(split.y_test, settings.selection_fraction, settings.seed)
-    selection = analysis.loader(split.x_test[sel], split.y_test[sel])
-    evaluation = analysis.loader(split.x_test[ev], split.y_test[ev])
+    x, y = analysis_images(split.x_test, split.y_test, settings)
+    sel, ev = selection_split(y, settings.selection_fraction, settings.seed)
+    selection, evaluation = analysis.loader(x[sel], y[sel]), analysis.loader(x[ev], y[ev])
     states = []
     for seed, out_dir in zip(seeds, map(Path, out_dirs), strict=True):
         model_id = ModelId(dataset, sparsity, seed)
@@ -163,8 +163,9 @@ def cross_architecture_step(
     device = resolve_device(config["device"])
     set_threads(threads)
     split, settings = load_split(data), AnalysisSettings.from_config(config["analysis"])
-    sel, _ = selection_split(split.y_test, settings.selection_fraction, settings.seed)
-    x, y = split.x_test[sel], split.y_test[sel]
+    x, y = analysis_images(split.x_test, split.y_test, settings)
+    sel, _ = selection_split(y, settings.selection_fraction, settings.seed)
+    x, y = x[sel], y[sel]
     rows = []
     for paths in zip(cnn_models, *lists, strict=True):
         cnn, cnn_meta = load_primary(paths[0], device=device)

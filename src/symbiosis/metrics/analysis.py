@@ -40,9 +40,20 @@ class AnalysisSettings:
 
     top_fraction: float  # G_k: the top fraction of live units by exact importance, the target of feature recovery
     circuit_fraction: float  # C_k: the top fraction of live units by a score
+    test_images: int | None  # a stratified subset of the test split that the analysis reads; None: all of it
     selection_fraction: float  # share of the test split (per class) that chooses G_k, circuits and rankings
     null_permutations: int  # draws in each universality null
     seed: int  # of the split, the random-score baseline, the permutation nulls and the random networks
+
+
+def analysis_images(x: torch.Tensor, y: torch.Tensor, settings: AnalysisSettings) -> tuple[torch.Tensor, torch.Tensor]:
+    """The test images and labels the analysis reads: `settings.test_images` of them, stratified by class and drawn
+    with the analysis seed (in their original order), or all of them."""
+    if settings.test_images is None or settings.test_images >= len(y):
+        return x, y
+    # seed + 1: a draw of its own, not the selection split's
+    chosen, _ = selection_split(y, settings.test_images / len(y), settings.seed + 1)
+    return x[chosen], y[chosen]
 
 
 def selection_split(y: torch.Tensor, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

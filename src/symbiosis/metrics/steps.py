@@ -11,7 +11,7 @@ from symbiosis.data.datasets import load_split
 from symbiosis.device import resolve_device, set_threads
 from symbiosis.errors import SymbiosisError
 from symbiosis.files import write_csv
-from symbiosis.metrics.analysis import AnalysisSettings, analyse_sparsity
+from symbiosis.metrics.analysis import AnalysisSettings, analyse_sparsity, analysis_images
 from symbiosis.records import PrimaryRecord
 
 
@@ -43,7 +43,8 @@ def analyse_sparsity_step(
         labels.append(model_id.labels())
     split = load_split(data)
     settings = AnalysisSettings.from_config(config["analysis"])
-    per_model, pairs = analyse_sparsity(loaded, split.x_test, split.y_test, settings, labels)
+    x, y = analysis_images(split.x_test, split.y_test, settings)
+    per_model, pairs = analyse_sparsity(loaded, x, y, settings, labels)
     for tables, out_dir in zip(per_model, out_dirs, strict=True):
         for name in ANALYSIS_FILES:
             write_csv(out_dir / f"{name}.csv", tables[name])
@@ -105,7 +106,8 @@ def mechanism_step(
         sym = load_symbiotes(symbiote_path, primary.arch, device=device)[0]
         loaded.append((PrimaryRecord.from_json(meta).model.labels(), primary, sym))
     split_data = load_split(data)
-    tables = mechanism(loaded, split_data.x_test, split_data.y_test, MechanismSettings.from_config(config["mechanism"]))
+    x, y = analysis_images(split_data.x_test, split_data.y_test, AnalysisSettings.from_config(config["analysis"]))
+    tables = mechanism(loaded, x, y, MechanismSettings.from_config(config["mechanism"]))
     for path, table in zip((units, split, summary), tables, strict=True):
         write_csv(path, table)
 
