@@ -12,9 +12,15 @@ from symbiosis.report.tables import SUMMARY_COLUMNS, primaries_table
 
 
 def widths_table(sidecars: list[str | Path], unit_tables: list[str | Path]) -> pd.DataFrame:
-    """The primaries table of the sweep, with `fc1` (each primary's width, from its sidecar's architecture) first."""
-    table = primaries_table(sidecars, unit_tables)
-    table.insert(0, "fc1", [int(read_json(path)["arch"]["fc1"]) for path in sidecars])
+    """The primaries table of the sweep, with `fc1` (each primary's width, from its sidecar's architecture) first.
+    Each primary's row is made with its own width: primaries_table sorts its rows by level and seed, so a column of
+    widths in the sidecars' order, set beside its result, labelled other primaries' rows with them."""
+    rows = [
+        primaries_table([sidecar], [units]).assign(fc1=int(read_json(sidecar)["arch"]["fc1"]))
+        for sidecar, units in zip(sidecars, unit_tables, strict=True)
+    ]
+    table = pd.concat(rows, ignore_index=True)
+    table = table[["fc1", *[c for c in table.columns if c != "fc1"]]]
     return table.sort_values(["dataset", "fc1", "seed"], kind="stable").reset_index(drop=True)
 
 
