@@ -114,6 +114,12 @@ rule paper:
         figures=expand(
             "figures/{{dataset}}/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png")
         ),
+        # the fc1 width sweep (config width_sweep), where configured
+        widths=(
+            ["results/{dataset}/widths_summary.csv"]
+            if config["width_sweep"].get("fc1")
+            else []
+        ),
         # several tasks (config/full.yaml): the replication and cross-task tables, for the section "Two tasks"
         tasks=(
             ["results/replication.csv", "results/cross_task.csv"]

@@ -136,6 +136,8 @@ def context(
             name: _rows(results / f"{name}_summary.csv", "mlp") for name in ("features", "circuits", "universality")
         },
         "cross_architecture": _rows(results / "cross_architecture.csv"),
+        # the fc1 width sweep (config width_sweep), where the run has one
+        "widths": _rows(results / "widths_summary.csv") if config.get("width_sweep", {}).get("fc1") else [],
         "findings": read_json(results / "findings.json"),
         "main_table": {**main_table, "typ": typst_table(main_table["md"])},
         "figures": {name: str(path.with_suffix("")) for name, path in figure_files.items()},
