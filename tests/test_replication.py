@@ -35,3 +35,16 @@ def test_one_task_is_a_one_line_error():
     with pytest.raises(SymbiosisError, match="two or more tasks"):
         replication_table({"mnist5k": findings(accuracy="falls")})
     assert isinstance(replication_table({"a": {}, "b": {}}), pd.DataFrame)
+
+
+def test_replicated_findings_are_counted_as_shared_claims_or_shared_non_claims():
+    from symbiosis.report.paper import replication_counts
+
+    none, different = "shows no significant trend (inconclusive)", "not significantly different from"
+    rows = [
+        {"finding": "a", "wording_x": "rises", "wording_y": "rises", "replicates": True},
+        {"finding": "b", "wording_x": none, "wording_y": "shows no significant trend (at floor)", "replicates": True},
+        {"finding": "c", "wording_x": different, "wording_y": different, "replicates": True},
+        {"finding": "d", "wording_x": "rises", "wording_y": none, "replicates": False},
+    ]
+    assert replication_counts(rows) == {"claims": 1, "non_claims": 2}

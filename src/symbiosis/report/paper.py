@@ -84,6 +84,18 @@ def _rows(path: Path, architecture: str = "cnn") -> list[dict]:
     return architecture_rows(pd.read_csv(path), architecture).to_dict("records")
 
 
+NON_CLAIMS = ("not significant", "no significant")  # the wordings of a test that chose no claim
+
+
+def replication_counts(rows: list[dict]) -> dict[str, int]:
+    """Of the findings that replicate (results/replication.csv), how many make the same claim on every task and how
+    many share only the absence of one (not significant everywhere)."""
+    shared = [row for row in rows if row["replicates"]]
+    wordings = [next(v for k, v in row.items() if k.startswith("wording_")) for row in shared]
+    non_claims = sum(any(phrase in str(w) for phrase in NON_CLAIMS) for w in wordings)
+    return {"claims": len(shared) - non_claims, "non_claims": non_claims}
+
+
 def training_budget(section: dict, n_train: int) -> str:
     """How long one model trains, in words: `epochs` epochs, or its step budget and the passes over the data it
     makes (config `steps`: a fixed budget, so that a large split trains as long as a small one)."""
@@ -145,6 +157,7 @@ def context(
         # several tasks: each finding's wording per task, and cross-task universality (results/replication.csv,
         # results/cross_task.csv); empty for one task
         "tasks": {Path(p).stem: _rows(Path(p)) for p in tasks},
+        "replication_counts": replication_counts(_rows(Path(tasks[0]))) if tasks else {},
     }
 
 
