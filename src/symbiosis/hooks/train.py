@@ -22,6 +22,7 @@ from tqdm import tqdm
 from symbiosis.data.datasets import to_float
 from symbiosis.errors import SymbiosisError
 from symbiosis.hooks.layers import GatedLayers, gated_logits, model_device, record
+from symbiosis.primary.train import step_budget
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 from symbiosis.symbiote.train import SymbioteTraining, optimiser_step
 
@@ -73,9 +74,8 @@ def train_symbiotes(
     classes = torch.tensor(arch.classes, device=device)
     opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
     history = {"step": [], "target_accuracy": [], "other_accuracy": []}
-    per_epoch = len(loader)
-    total = cfg.epochs * per_epoch if cfg.steps is None else cfg.steps
-    for _ in tqdm(range(-(-total // per_epoch)), desc=f"symbiotes ({arch.kind}, hooks)", disable=not progress):
+    total, epochs = step_budget(len(loader), 1, cfg.epochs, cfg.steps)  # len(loader) batches per epoch
+    for _ in tqdm(range(epochs), desc=f"symbiotes ({arch.kind}, hooks)", disable=not progress):
         for x, y in itertools.islice(batches(loader, device), total - len(history["step"])):  # the steps left
             with torch.no_grad():
                 clean_logits, units = record(model, layers, x)

@@ -124,6 +124,7 @@ def context(
         p.stem: Path(os.path.relpath(p.resolve(), out_dir.resolve())) for p in sorted(figures.glob("*.pdf"))
     }
     data = read_json(results / "data.json")
+    task_rows = {Path(p).stem: _rows(Path(p)) for p in tasks}
     return {
         "config": config,
         "dataset_title": DATASET_TITLES[config["dataset"]].format(n=data["train"] + data["test"]),
@@ -156,8 +157,8 @@ def context(
         "provenance": provenance,
         # several tasks: each finding's wording per task, and cross-task universality (results/replication.csv,
         # results/cross_task.csv); empty for one task
-        "tasks": {Path(p).stem: _rows(Path(p)) for p in tasks},
-        "replication_counts": replication_counts(_rows(Path(tasks[0]))) if tasks else {},
+        "tasks": task_rows,
+        "replication_counts": replication_counts(task_rows.get("replication", [])),
     }
 
 
