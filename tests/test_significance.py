@@ -3,12 +3,9 @@ worded from a corrected p above alpha."""
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from symbiosis.errors import SymbiosisError
 from symbiosis.report.significance import (
-    bootstrap_interval,
-    bootstrap_intervals,
     correct_family,
     holm,
     sign_flip_test,
@@ -16,7 +13,6 @@ from symbiosis.report.significance import (
     trend_test,
     word_claim,
 )
-from symbiosis.report.stats import t_interval
 
 
 def test_holm_on_a_known_vector():
@@ -71,22 +67,6 @@ def test_tost_equivalent_within_margin_and_inconclusive_when_shifted():
         tost(same, margin=0)
 
 
-def test_bootstrap_interval_respects_the_range_where_a_t_interval_does_not():
-    accuracies = [0.0, 0.0, 0.003]
-    low_t, _ = t_interval(accuracies)
-    assert low_t < 0  # the issue's [-0.001, 0.002]
-    mean, low, high = bootstrap_interval(accuracies, 0.0, 1.0)
-    assert 0.0 <= low <= mean <= high <= 1.0
-    cka = [0.99, 1.0, 0.995]
-    assert bootstrap_interval(cka, 0.0, 1.0)[2] <= 1.0
-    assert bootstrap_interval([0.4], 0, 1) == (0.4, 0.4, 0.4)
-    with pytest.raises(SymbiosisError):
-        bootstrap_interval([1.2, 0.5], 0.0, 1.0)
-    rng = np.random.default_rng(1)
-    _, lo, hi = bootstrap_interval(rng.normal(5.0, 1.0, size=40))
-    assert lo < 5.0 < hi and hi - lo < 1.5
-
-
 def test_a_claim_whose_corrected_p_exceeds_alpha_is_not_worded_as_a_finding():
     a = sign_flip_test([1, 2, 3, 4, 5, 6])  # p = 0.03125 alone ...
     b = sign_flip_test([1, 2, 3, 4, 5, 6.5])
@@ -99,21 +79,3 @@ def test_a_claim_whose_corrected_p_exceeds_alpha_is_not_worded_as_a_finding():
         word_claim(a, "higher", "lower")
     equivalence = correct_family([tost(np.random.default_rng(0).normal(0, 0.01, 10), 0.05)])[0]
     assert word_claim(equivalence, "higher", "lower") == "equivalent"
-
-
-def test_batched_bootstrap_gives_each_sample_its_own_calls_interval():
-    """Stacking equal-sized samples into one scipy call (one draw of resample indices, seeded as every single call
-    is) gives exactly the interval of a call per sample, for samples of several sizes, NaNs and degenerate ones."""
-    rng = np.random.default_rng(3)
-    samples = [rng.normal(size=n) for n in (3, 3, 5, 3, 2, 5)] + [[1.0, np.nan, 2.0, 4.0], [0.5, 0.5, 0.5], [2.0]]
-    batched = bootstrap_intervals(samples, n_resamples=1999)
-    for values, got in zip(samples, batched, strict=True):
-        x = np.asarray(values, dtype=float)
-        x = x[~np.isnan(x)]
-        if len(x) < 2 or np.ptp(x) == 0:
-            assert got == (x.mean(), x.mean(), x.mean())
-            continue
-        ci = stats.bootstrap(
-            (x,), np.mean, n_resamples=1999, method="percentile", rng=np.random.default_rng(0)
-        ).confidence_interval
-        assert got == (float(x.mean()), float(max(ci.low, x.min())), float(min(ci.high, x.max())))

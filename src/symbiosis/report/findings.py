@@ -18,12 +18,12 @@ import pandas as pd
 
 from symbiosis.report.significance import (
     ALPHA,
-    bootstrap_interval,
     correct_family,
     sign_flip_test,
     tost,
     trend_test,
 )
+from symbiosis.report.stats import mean_and_interval
 from symbiosis.report.tables import architecture_rows
 
 NOT_RIVALS = ("symbiote", "ablation", "ablation_unsigned", "random")  # the method, the ceilings, chance
@@ -50,8 +50,8 @@ def paired(a: pd.Series, b: pd.Series, what: str, higher="higher than", lower="l
 
 
 def above_zero(values: pd.Series, what: str, unit=SEEDS_UNIT) -> dict:
-    """Exact sign-flip test of per-unit values against 0, with their mean and a bootstrap interval."""
-    mean, low, high = bootstrap_interval(values.to_numpy())
+    """Exact sign-flip test of per-unit values against 0, with their mean and t-interval."""
+    mean, low, high = mean_and_interval(values.to_numpy())
     wording = {"positive": "above zero", "negative": "below zero", "null": "not significantly different from zero"}
     record = sign_flip_test(values.to_numpy(), unit=unit)
     return {"what": what, **record, "mean": mean, "ci_low": low, "ci_high": high, "words": wording}
@@ -204,10 +204,10 @@ def _primaries(primaries: pd.DataFrame, margin: float, polysemanticity_margin: f
     for key, column in LIVE_UNITS.items():
         records[key] = trend(per_primary[column], f"{column.replace('_', ' ')} vs sparsity", margin)[0]
     top = primaries[primaries["target_sparsity"] == primaries["target_sparsity"].max()]
-    mean, low, high = bootstrap_interval(top["accuracy_drop"].to_numpy(), low=-1, high=1)
+    mean, low, high = mean_and_interval(top["accuracy_drop"].to_numpy())
     records["accuracy_drop_at_top"] = {
         "what": "test accuracy of the dense primary minus that of the same seed's primary at the highest sparsity",
-        "test": "bootstrap over seeds",
+        "test": "t-interval over seeds",
         "level": float(top["target_sparsity"].max()) if len(top) else float("nan"),
         "mean": mean,
         "ci_low": low,
@@ -347,10 +347,10 @@ def identifiability_ceiling(ceiling: pd.DataFrame, universality: pd.DataFrame) -
         c.removesuffix("_jaccard"): c for c in pairs if c.endswith("_jaccard") and c != "jaccard"
     }
     cross = {name: float(pairs[column].mean()) for name, column in columns.items()}
-    mean, low, high = bootstrap_interval(per_primary.to_numpy(), low=0, high=1)
+    mean, low, high = mean_and_interval(per_primary.to_numpy())
     return {
         "what": "circuit Jaccard between symbiote seeds on the same primary (the identifiability ceiling)",
-        "test": "descriptive (bootstrap over primaries)",
+        "test": "descriptive (t-interval over primaries)",
         "mean": mean,
         "ci_low": low,
         "ci_high": high,

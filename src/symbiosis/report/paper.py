@@ -20,11 +20,12 @@ import pandas as pd
 from symbiosis.errors import SymbiosisError
 from symbiosis.files import read_json, write_with
 from symbiosis.report.findings import ALPHA
+from symbiosis.report.stats import t_factor
 from symbiosis.report.tables import architecture_rows
 from symbiosis.report.typeset import Bibliography, Figures, typst_math_spans, typst_table, typst_text
 
 FORMATS = {"md": "markdown.j2", "tex": "latex.j2", "typ": "typst.j2"}
-CONFIDENCE = 0.95  # of every interval in the tables (bootstrap over seeds, symbiosis.report.stats)
+CONFIDENCE = 0.95  # of every interval in the tables (t-interval over seeds, symbiosis.report.stats)
 # The datasets as a reader knows them; a subset is named with its size, read from the data split (data.json).
 DATASET_TITLES = {"mnist5k": "MNIST ({n:,}-image subset)", "mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
@@ -134,6 +135,7 @@ def context(
         "data": data,
         "budget": {name: training_budget(config[name], data["train"]) for name in ("primary", "symbiote")},
         "confidence": CONFIDENCE,
+        "t_factor": t_factor(len(config["seeds"]), CONFIDENCE),
         "alpha": ALPHA,
         "primaries": _rows(results / "primaries_summary.csv"),
         "symbiotes": _rows(results / "symbiotes_summary.csv"),

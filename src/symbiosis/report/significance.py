@@ -159,54 +159,6 @@ def tost(differences, margin: float, unit: str = "seeds", alpha: float = ALPHA) 
     return _record("TOST (paired t)", mean, p, len(d), unit, margin=float(margin), verdict=verdict)
 
 
-def bootstrap_interval(
-    values, low: float = -np.inf, high: float = np.inf, confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0
-) -> tuple[float, float, float]:
-    """(mean, ci_low, ci_high): percentile bootstrap of the mean over independent units (seeds). Every resampled mean
-    of values inside [low, high] lies inside it, so the interval respects the metric's range (a t interval does not);
-    values outside the range are an error. One value, or identical values, give a zero-width interval."""
-    return bootstrap_intervals([values], low, high, confidence, n_resamples, seed)[0]
-
-
-def bootstrap_intervals(
-    samples: list,
-    low: float = -np.inf,
-    high: float = np.inf,
-    confidence: float = 0.95,
-    n_resamples: int = 9999,
-    seed: int = 0,
-) -> list[tuple[float, float, float]]:
-    """`bootstrap_interval` of each sample (NaNs dropped), the samples of equal size in one vectorised call: every
-    call seeds its generator alike, so one draw of resample indices serves a whole stack of samples and gives each
-    the interval its own call would (the analysis tables' 13,000 calls took 65 of their 87 s one by one)."""
-    samples = [np.asarray(x, dtype=float) for x in samples]
-    samples = [x[~np.isnan(x)] for x in samples]
-    out: list[tuple[float, float, float]] = []
-    by_size: dict[int, list[int]] = {}
-    for i, x in enumerate(samples):
-        if len(x) and (x.min() < low or x.max() > high):
-            raise SymbiosisError(f"values outside the metric's range [{low}, {high}]")
-        mean = float(x.mean()) if len(x) else np.nan
-        out.append((mean, mean, mean))
-        if len(x) > 1 and np.ptp(x) > 0:
-            by_size.setdefault(len(x), []).append(i)
-    for indices in by_size.values():
-        stack = np.stack([samples[i] for i in indices])
-        ci = stats.bootstrap(
-            (stack,),
-            np.mean,
-            confidence_level=confidence,
-            n_resamples=n_resamples,
-            method="percentile",
-            axis=-1,
-            rng=np.random.default_rng(seed),
-        ).confidence_interval
-        for row, i in enumerate(indices):
-            x = samples[i]  # a resampled mean lies within the values' range; clipping removes float rounding
-            out[i] = (out[i][0], float(max(ci.low[row], low, x.min())), float(min(ci.high[row], high, x.max())))
-    return out
-
-
 def word_claim(
     record: dict,
     positive: str,

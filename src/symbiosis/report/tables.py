@@ -79,7 +79,7 @@ SUMMARY_COLUMNS = PRIMARY_COLUMNS[3:-1]  # the metrics, from measured_sparsity t
 
 
 def primaries_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per dataset and target sparsity: mean and 95 % bootstrap interval over seeds of every primary metric."""
+    """Per dataset and target sparsity: mean and 95 % t-interval over seeds of every primary metric."""
     return summarise_over_seeds(table, ["dataset", "target_sparsity"], SUMMARY_COLUMNS)
 
 
@@ -206,7 +206,7 @@ def analysis_tables(
     symbiotes: list[str | Path] = (),
 ) -> dict[str, pd.DataFrame]:
     """The metric tables of every model (one row per model x class x method or kind), per-architecture and
-    per-sparsity summaries with bootstrap intervals over seeds (over pairs of seeds for universality) of per-model
+    per-sparsity summaries with t-intervals over seeds (over pairs of seeds for universality) of per-model
     means (classes averaged within a model first), the overlap matrices averaged over seeds, and every
     architecture's per-symbiote inhibition rows (`symbiotes`: per-model symbiotes.csv files)."""
     keys = ["architecture", "dataset", "target_sparsity"]
@@ -260,7 +260,7 @@ MAIN_COLUMNS = [
 
 
 def main_table(summaries: dict[str, pd.DataFrame], best_baseline: str) -> pd.DataFrame:
-    """One row per target sparsity: for each main column its mean and 95 % bootstrap interval over seeds (pairs of
+    """One row per target sparsity: for each main column its mean and 95 % t-interval over seeds (pairs of
     seeds for universality), as `<label> mean`, `<label> ci_low`, `<label> ci_high`; feature recovery on live units,
     pooled over layers, against the signed importance."""
     levels = sorted(summaries["primaries"]["target_sparsity"].unique())

@@ -25,6 +25,6 @@ def widths_table(sidecars: list[str | Path], unit_tables: list[str | Path]) -> p
 
 
 def widths_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per dataset and width: mean and 95 % bootstrap interval over seeds of every primary metric."""
+    """Per dataset and width: mean and 95 % t-interval over seeds of every primary metric."""
     columns = [c for c in SUMMARY_COLUMNS if c != "accuracy_drop"]  # the sweep has no dense primary per width
     return summarise_over_seeds(table, ["dataset", "fc1"], columns)

@@ -30,7 +30,7 @@ DODGE = 0.015
 def plot(features: pd.DataFrame, pdf: str | Path, png: str | Path) -> None:
     """Live-unit feature recovery vs sparsity, per layer and pooled: ROC-AUC against G_k (top live units by the
     signed exact importance, selection half) of every method's score (evaluation half); "ablation" is the exact score
-    itself, the ceiling. Per-model class means, 95 % bootstrap intervals over seeds."""
+    itself, the ceiling. Per-model class means, 95 % t-intervals over seeds."""
     style.set_style()
     signed = architecture_rows(features)  # the CNN's; the MLP's are in the paper's per-architecture text
     signed = signed[signed["truth"] == "signed"]

@@ -12,7 +12,7 @@ import seaborn as sns
 
 from symbiosis.choices import SYMBIOTE_KINDS
 from symbiosis.files import write_with
-from symbiosis.report.significance import bootstrap_interval
+from symbiosis.report.stats import t_interval
 
 COLUMN_WIDTH = 3.4  # inches, a single column of a two-column paper
 # Every full-width figure is drawn this wide, about the paper's text width (16.6 cm), so that the paper scales none
@@ -79,8 +79,8 @@ def heatmap(ax: plt.Axes, matrix: pd.DataFrame, vmin: float, vmax: float, cmap: 
 
 
 def seed_interval(values) -> tuple[float, float]:
-    """Error bars: the 95 % bootstrap interval over seeds, inside the values' range (seaborn's `errorbar` callable)."""
-    return bootstrap_interval(values, n_resamples=1999)[1:]
+    """Error bars: the 95 % t-interval over seeds (seaborn's `errorbar` callable)."""
+    return t_interval(values)
 
 
 def sparsity_labels(values: pd.Series) -> pd.Series:
