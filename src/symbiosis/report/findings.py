@@ -19,6 +19,7 @@ import pandas as pd
 from symbiosis.report.significance import (
     ALPHA,
     correct_family,
+    partial_trend_test,
     sign_flip_test,
     tost,
     trend_test,
@@ -201,6 +202,7 @@ def _primaries(primaries: pd.DataFrame, margin: float, polysemanticity_margin: f
         records[key], records[f"{key}_equivalence"] = trend(
             per_primary[column], f"{what} vs sparsity", margin=polysemanticity_margin
         )
+        records[f"{key}_given_accuracy"] = polysemanticity_given_accuracy(per_primary, column, what)
     for key, column in LIVE_UNITS.items():
         records[key] = trend(per_primary[column], f"{column.replace('_', ' ')} vs sparsity", margin)[0]
     top = primaries[primaries["target_sparsity"] == primaries["target_sparsity"].max()]
@@ -216,6 +218,19 @@ def _primaries(primaries: pd.DataFrame, margin: float, polysemanticity_margin: f
         "unit": "seeds",
     }
     return records
+
+
+def polysemanticity_given_accuracy(per_primary: pd.DataFrame, column: str, what: str) -> dict:
+    """The control for accuracy: pruning costs accuracy, and a unit of a less accurate network may respond to more
+    classes only because the classes are less separated in it. Effective classes against sparsity after removing their
+    linear dependence on test accuracy within seeds (`partial_trend_test`): a rise that survives is not explained by
+    the accuracy lost."""
+    frame = per_primary[[column, "test_accuracy"]].reset_index()
+    record = partial_trend_test(
+        frame["target_sparsity"], frame[column], frame["test_accuracy"], frame["seed"], unit=SEEDS_UNIT, alpha=ALPHA
+    )
+    words = {"positive": "rises", "negative": "falls", "null": "shows no significant trend (inconclusive)"}
+    return {"what": f"{what} vs sparsity, beyond test accuracy (residuals within seeds)", **record, "words": words}
 
 
 def _inhibition(symbiotes: pd.DataFrame) -> dict[str, dict]:
