@@ -122,7 +122,7 @@ rule paper:
         ),
         # several tasks (config/full.yaml): the replication and cross-task tables, for the section "Two tasks"
         tasks=(
-            ["results/replication.csv", "results/cross_task.csv"]
+            ["results/replication.csv", "results/cross_task.csv", "results/pooled_trends.csv"]
             if len(DATASETS) > 1
             else []
         ),
@@ -195,10 +195,12 @@ rule paper_latex_pdf:
 rule replication:
     input:
         findings=expand("results/{dataset}/findings.json", dataset=DATASETS),
+        primaries=expand("results/{dataset}/primaries.csv", dataset=DATASETS),
         code="src/symbiosis/report/replication.py",
     output:
         csv="results/replication.csv",
         md="paper/build/replication.md",
+        pooled="results/pooled_trends.csv",
     log:
         "logs/replication.log",
     benchmark:
@@ -209,4 +211,5 @@ rule replication:
         mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
-        "python -m symbiosis replication --findings {input.findings} --csv {output.csv} --md {output.md} 2> {log}"
+        "python -m symbiosis replication --findings {input.findings} --primaries {input.primaries} "
+        "--csv {output.csv} --md {output.md} --pooled {output.pooled} 2> {log}"

@@ -1,11 +1,14 @@
 """Cross-task universality: do a primary trained on one task and one trained on another represent a shared probe set
 alike, layer by layer, more than a primary does with random networks of the same architecture?
 
-Probe set: the first `n_probe` test images of each task, together (each model sees both tasks' images). Per gated
+Probe set: the first `probe_images` test images of each task, together (each model sees both tasks' images). Per gated
 layer: linear CKA (Kornblith et al. 2019), plain and debiased, of the whole layer; and the mean activation correlation
 of units matched one to one by the Hungarian algorithm (symbiosis.metrics.universality.match_units, conv2 channels by
-their spatial mean). The null is the same quantity between model A and `n_random` random-init networks: the pair
-exceeds its null when its value lies above every random one (with 19 draws, p <= 0.05 one-sided).
+their spatial mean). The null is the same quantity between model A and `random_networks` random-init networks
+(config cross_task): p is the share of them at or above the pair, the pair counted (Monte Carlo, so never below
+1 / (random_networks + 1)), and p_below the same for at or below. Model A's Gram matrices are computed once: both
+CKAs read them (tests/test_cross_task.py checks that they equal symbiosis.metrics.cka's), so a random network costs one
+forward pass and one Gram matrix per layer.
 """
 
 from __future__ import annotations
@@ -19,62 +22,74 @@ from symbiosis.checkpoint import load_primary
 from symbiosis.data.datasets import load_split, to_float
 from symbiosis.device import set_threads
 from symbiosis.files import write_csv
-from symbiosis.metrics.cka import debiased_linear_cka
-from symbiosis.metrics.universality import correlation, layer_representations, linear_cka, match_units
+from symbiosis.metrics.cka import unbiased_hsic
+from symbiosis.metrics.universality import correlation, layer_representations, match_units
 from symbiosis.primary.models import PrimaryCNN, trunk_features, unit_activations
+
+
+def centred_gram(x: torch.Tensor) -> torch.Tensor:
+    """X X' of the column-centred representation [N, D] in float64: what both CKAs of a layer need of it."""
+    x = x.double().flatten(1)
+    x = x - x.mean(0)
+    return x @ x.T
+
+
+def cka_from_grams(k: torch.Tensor, l: torch.Tensor) -> tuple[float, float]:  # noqa: E741
+    """(linear CKA, debiased linear CKA) from two centred Gram matrices: <K, L> / (|K| |L|) (for centred X,
+    |Y'X|^2 = <K, L>), and the unbiased-HSIC form on the same matrices with zero diagonals."""
+    plain = float((k * l).sum() / (k.norm() * l.norm()))
+    k0, l0 = k.clone().fill_diagonal_(0.0), l.clone().fill_diagonal_(0.0)
+    denom = torch.sqrt(unbiased_hsic(k0, k0) * unbiased_hsic(l0, l0))
+    return plain, float(unbiased_hsic(k0, l0) / denom) if denom > 0 else float("nan")
 
 
 @torch.no_grad()
 def _representations(model: PrimaryCNN, probe: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-    """Each gated layer's whole activation [N, D] and the units' activations [N, U] (conv2 averaged over space)."""
+    """Each gated layer's centred Gram matrix [N, N] and the units' activations [N, U] (conv2 averaged over space)."""
     trunk = trunk_features(model, probe)
     _, acts = model.classify(trunk, return_activations=True)
-    return layer_representations(model, trunk), unit_activations(acts)
+    grams = {layer: centred_gram(rep) for layer, rep in layer_representations(model, trunk).items()}
+    return grams, unit_activations(acts)
 
 
-def _scores(a: PrimaryCNN, reps_a, units_a, reps_b, units_b) -> dict[str, dict[str, float]]:
+def _scores(a: PrimaryCNN, grams_a, units_a, grams_b, units_b) -> dict[str, dict[str, float]]:
     perm = match_units(units_a, units_b, a.arch)
     out = {}
     for layer, s in a.arch.slices.items():
         matched = correlation(units_a[:, s], units_b[:, s])[torch.arange(s.stop - s.start), perm[s] - s.start]
-        out[layer] = {
-            "cka": linear_cka(reps_a[layer], reps_b[layer]),
-            "debiased_cka": debiased_linear_cka(reps_a[layer].double(), reps_b[layer].double()),
-            "matched_correlation": float(matched.mean()),
-        }
+        cka, debiased = cka_from_grams(grams_a[layer], grams_b[layer])
+        out[layer] = {"cka": cka, "debiased_cka": debiased, "matched_correlation": float(matched.mean())}
     return out
 
 
 def cross_task(
-    a: PrimaryCNN, b: PrimaryCNN, probe_a: torch.Tensor, probe_b: torch.Tensor, n_random: int = 19, seed: int = 0
+    a: PrimaryCNN, b: PrimaryCNN, probe_a: torch.Tensor, probe_b: torch.Tensor, n_random: int = 399, seed: int = 0
 ) -> pd.DataFrame:
-    """One row per gated layer and score: the A-B value, the random nulls' mean and max, and whether A-B exceeds all."""
+    """One row per gated layer and score: the A-B value, the random nulls' mean, min and max, and the Monte Carlo p
+    of A-B above (p) and below (p_below) them."""
     probe = to_float(torch.cat([probe_a, probe_b]))
-    reps_a, units_a = _representations(a, probe)
-    pair = _scores(a, reps_a, units_a, *_representations(b, probe))
+    grams_a, units_a = _representations(a, probe)
+    pair = _scores(a, grams_a, units_a, *_representations(b, probe))
     torch.manual_seed(seed)
-    nulls = [_scores(a, reps_a, units_a, *_representations(PrimaryCNN(b.arch).eval(), probe)) for _ in range(n_random)]
+    nulls = [_scores(a, grams_a, units_a, *_representations(PrimaryCNN(b.arch).eval(), probe)) for _ in range(n_random)]
     rows = []
     for layer, scores in pair.items():
         for score, value in scores.items():
-            null = torch.tensor([n[layer][score] for n in nulls])
+            null = torch.tensor([n[layer][score] for n in nulls], dtype=torch.float64)
             rows.append(
                 {
                     "layer": layer,
                     "score": score,
                     "value": value,
                     "null_mean": float(null.mean()),
+                    "null_min": float(null.min()),
                     "null_max": float(null.max()),
                     "n_null": n_random,
                     "p": (int((null >= value).sum()) + 1) / (n_random + 1),
-                    "exceeds_null": bool(value > null.max()),
+                    "p_below": (int((null <= value).sum()) + 1) / (n_random + 1),
                 }
             )
     return pd.DataFrame(rows)
-
-
-N_PROBE = 500  # test images of each task in the shared probe set
-N_RANDOM = 19  # random-init networks in the null: the smallest count whose every-draw bound is p <= 0.05
 
 
 def cross_task_step(
@@ -86,7 +101,9 @@ def cross_task_step(
     rows = []
     for path_a, path_b in zip(models_a, models_b, strict=True):
         a, b = load_primary(path_a)[0], load_primary(path_b)[0]
-        probe_a, probe_b = split_a.x_test[:N_PROBE], split_b.x_test[:N_PROBE]
-        table = cross_task(a, b, probe_a, probe_b, N_RANDOM, config["analysis"]["seed"])
+        n_probe, n_random = config["cross_task"]["probe_images"], config["cross_task"]["random_networks"]
+        table = cross_task(
+            a, b, split_a.x_test[:n_probe], split_b.x_test[:n_probe], n_random, config["analysis"]["seed"]
+        )
         rows.append(table.assign(model_a=str(path_a), model_b=str(path_b)))
     write_csv(out, pd.concat(rows, ignore_index=True))

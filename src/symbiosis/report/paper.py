@@ -20,6 +20,7 @@ import pandas as pd
 from symbiosis.errors import SymbiosisError
 from symbiosis.files import read_json, write_with
 from symbiosis.report.findings import ALPHA
+from symbiosis.report.replication import cross_task_tests
 from symbiosis.report.stats import t_factor
 from symbiosis.report.tables import architecture_rows
 from symbiosis.report.typeset import Bibliography, Figures, typst_math_spans, typst_table, typst_text
@@ -109,6 +110,11 @@ def training_budget(section: dict, n_train: int) -> str:
     )
 
 
+def _cross_task_tests(rows: list[dict]) -> list[dict]:
+    """The cross-task tests per layer and score (symbiosis.report.replication.cross_task_tests); none for one task."""
+    return cross_task_tests(pd.DataFrame(rows)).to_dict("records") if rows else []
+
+
 def context(
     results: Path,
     figures: Path,
@@ -161,6 +167,11 @@ def context(
         # results/cross_task.csv); empty for one task
         "tasks": task_rows,
         "replication_counts": replication_counts(task_rows.get("replication", [])),
+        "cross_task_tests": (
+            cross_task_tests(pd.DataFrame(task_rows["cross_task"])).to_dict("records")
+            if "cross_task" in task_rows
+            else []
+        ),
     }
 
 

@@ -104,12 +104,14 @@ def widths_table_step(sidecars: list[Path], units: list[Path], out: Path, summar
     write_csv(summary, widths_summary(table))
 
 
-def replication_step(findings: list[Path], csv: Path, md: Path) -> None:
-    """`findings`: results/<dataset>/findings.json of every task; the dataset is the name of its folder."""
-    from symbiosis.report.replication import replication_table, to_markdown
+def replication_step(findings: list[Path], primaries: list[Path], csv: Path, md: Path, pooled: Path) -> None:
+    """`findings` and `primaries`: results/<dataset>/findings.json and primaries.csv of every task; the dataset is the
+    name of its folder. Writes each finding per task (csv, md) and the trends pooled over the tasks (pooled)."""
+    from symbiosis.report.replication import pooled_trends, replication_table, to_markdown
 
     table = replication_table({Path(p).parent.name: read_json(p) for p in findings})
     write_csv(csv, table)
+    write_csv(pooled, pooled_trends({Path(p).parent.name: pd.read_csv(p) for p in primaries}))
     write_with(md, lambda tmp: tmp.write_text(to_markdown(table)))
 
 
