@@ -163,15 +163,15 @@ def context(
         "main_table": {**main_table, "typ": typst_table(main_table["md"])},
         "figures": {name: str(path.with_suffix("")) for name, path in figure_files.items()},
         "provenance": provenance,
-        # several tasks: each finding's wording per task, and cross-task universality (results/replication.csv,
-        # results/cross_task.csv); empty for one task
+        # several tasks: each finding's wording per task, cross-task universality and the trends pooled over tasks
+        # (results/replication.csv, cross_task.csv, pooled_trends.csv); empty for one task
         "tasks": task_rows,
         "replication_counts": replication_counts(task_rows.get("replication", [])),
-        "cross_task_tests": (
-            cross_task_tests(pd.DataFrame(task_rows["cross_task"])).to_dict("records")
-            if "cross_task" in task_rows
-            else []
-        ),
+        # the cross-task tests per layer and score, and the tasks the replication table compares
+        "cross_task_tests": _cross_task_tests(task_rows.get("cross_task", [])),
+        "replication_tasks": [
+            c.removeprefix("wording_") for c in (task_rows.get("replication") or [{}])[0] if c.startswith("wording_")
+        ],
     }
 
 
