@@ -77,6 +77,7 @@ rule analysis_tables:
         curves=lambda w: models(w.dataset, f"{MODEL_DIR}/curves.csv"),
         curve_areas=lambda w: models(w.dataset, f"{MODEL_DIR}/curve_areas.csv"),
         universality=lambda w: universality_files(w.dataset),
+        code=SUMMARY_CODE,
     output:
         **{name: f"results/{{dataset}}/{name}.csv" for name in ANALYSIS_TABLES},
     log:

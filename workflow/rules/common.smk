@@ -49,6 +49,8 @@ shell.prefix(
     f"set -euo pipefail; export PYTHONPATH='{SRC}'${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
 )
 MODEL_DIR = "results/{dataset}/models/s{sparsity}-seed{seed}"
+# The code behind every summary table (means and intervals over seeds): editing it reruns the tables.
+SUMMARY_CODE = expand("src/symbiosis/report/{name}.py", name=("tables", "stats"))
 # The second architecture's models (config `architectures`); the CNN's keep MODEL_DIR.
 MLP_DIR = "results/{dataset}/mlp/s{sparsity}-seed{seed}"
 if "cnn" not in config["architectures"]:

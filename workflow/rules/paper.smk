@@ -4,7 +4,7 @@ rule stats:
         # the tests and the wording rules behind every finding: editing them reruns the findings and the paper
         code=expand(
             "src/symbiosis/report/{name}.py",
-            name=("findings", "significance", "tables"),
+            name=("findings", "significance", "stats", "tables"),
         ),
     output:
         "results/{dataset}/findings.json",
@@ -122,7 +122,11 @@ rule paper:
         ),
         # several tasks (config/full.yaml): the replication and cross-task tables, for the section "Two tasks"
         tasks=(
-            ["results/replication.csv", "results/cross_task.csv", "results/pooled_trends.csv"]
+            [
+                "results/replication.csv",
+                "results/cross_task.csv",
+                "results/pooled_trends.csv",
+            ]
             if len(DATASETS) > 1
             else []
         ),
@@ -196,7 +200,10 @@ rule replication:
     input:
         findings=expand("results/{dataset}/findings.json", dataset=DATASETS),
         primaries=expand("results/{dataset}/primaries.csv", dataset=DATASETS),
-        code="src/symbiosis/report/replication.py",
+        code=expand(
+            "src/symbiosis/report/{name}.py",
+            name=("replication", "findings", "significance"),
+        ),
     output:
         csv="results/replication.csv",
         md="paper/build/replication.md",

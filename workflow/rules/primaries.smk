@@ -41,6 +41,7 @@ rule primaries_table:
     input:
         sidecars=lambda w: models(w.dataset, f"{MODEL_DIR}/primary.json"),
         units=lambda w: models(w.dataset, f"{MODEL_DIR}/polysemanticity.csv"),
+        code=SUMMARY_CODE,
     output:
         table="results/{dataset}/primaries.csv",
         summary="results/{dataset}/primaries_summary.csv",

@@ -52,6 +52,7 @@ rule symbiotes_table:
             for kind in SYMBIOTE["kinds"]
             for path in models(w.dataset, f"{MODEL_DIR}/symbiotes_{kind}.json")
         ],
+        code=SUMMARY_CODE,
     output:
         table="results/{dataset}/symbiotes.csv",
         summary="results/{dataset}/symbiotes_summary.csv",

@@ -33,6 +33,7 @@ rule widths_table:
     input:
         sidecars=lambda w: width_models(w.dataset, "primary.json"),
         units=lambda w: width_models(w.dataset, "polysemanticity.csv"),
+        code=SUMMARY_CODE,
     output:
         table="results/{dataset}/widths.csv",
         summary="results/{dataset}/widths_summary.csv",
