@@ -53,6 +53,7 @@ localrules:
     paper_latex_pdf,
     replication,
     widths_table,
+    early_stopped_table,
 
 
 rule all:

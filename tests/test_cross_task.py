@@ -17,9 +17,11 @@ def test_a_permuted_copy_exceeds_the_null_and_an_unrelated_random_network_does_n
     perm = torch.cat([torch.randperm(8, generator=g), 8 + torch.randperm(16, generator=g)])
     copy = cross_task(a, permute_primary(a, perm), probe_a, probe_b, n_random=9)
     assert (copy["p"] == 0.1).all() and (copy["value"] > copy["null_max"]).all() and (copy["p_below"] == 1).all()
+    assert set(copy["side"]) == {"a", "b"} and copy["same_task_value"].isna().all()
     cka = copy[copy["score"] != "matched_correlation"]["value"].to_numpy()  # the same function: CKA 1
     torch.testing.assert_close(torch.tensor(cka), torch.ones(len(cka), dtype=torch.float64))
-    itself = cross_task(a, a, probe_a, probe_b, n_random=1)  # matching undoes the permutation (dead units count 0)
+    itself = cross_task(a, a, probe_a, probe_b, n_random=1, same_task=a)  # matching undoes the permutation
+    assert (itself["same_task_value"] == itself["value"]).all()
     torch.testing.assert_close(torch.tensor(copy["value"].to_numpy()), torch.tensor(itself["value"].to_numpy()))
     unrelated = cross_task(a, PrimaryCNN(arch).eval(), probe_a, probe_b, n_random=9, seed=1)
     assert unrelated["p"].mean() >= 0.2  # one more draw of the null itself: p about uniform (mean 0.55), not small

@@ -65,3 +65,31 @@ def test_a_change_larger_than_the_margin_is_never_worded_as_no_change():
     assert words["polysemanticity_vs_sparsity"]["wording"].startswith("does not change")
     assert words["polysemanticity_vs_sparsity_equivalence"]["margin"] == 0.5  # in classes, not the accuracy margin
     assert words["accuracy_vs_sparsity_equivalence"]["margin"] == 0.05
+
+
+def test_the_accuracy_control_compares_each_pruned_primary_with_a_dense_one_of_equal_accuracy():
+    """Known answers. Dense curve per seed (early-stopped primaries and the trained one): effective classes
+    = 10 - 5 x accuracy. Pruned primaries on that curve are not more polysemantic than dense ones of their accuracy,
+    though their polysemanticity rises with sparsity; pruned primaries one class above it are. A pruned primary less
+    accurate than every dense one is left out, not extrapolated."""
+    seeds = (0, 1, 2, 3, 4, 5)
+
+    def accuracy(i, seed):
+        return 0.95 - 0.08 * i - 0.001 * seed
+
+    on_curve = primaries(lambda i, s: 10 - 5 * accuracy(i, s), lambda i, s: 9.0, accuracy, lambda i, s: 100, seeds)
+    early = pd.DataFrame(
+        [{"seed": s, "steps": steps, "test_accuracy": acc, "effective_classes_fc1": 10 - 5 * acc,
+          "spatial_effective_classes_conv2": 9.0} for s in seeds for steps, acc in ((10, 0.5), (40, 0.7))]
+    )  # fmt: skip
+    records = word_findings(_primaries(on_curve, 0.05, 0.5, early))
+    assert records["polysemanticity_vs_sparsity"]["wording"] == "rises"
+    matched = records["polysemanticity_vs_sparsity_accuracy_matched"]
+    assert matched["wording"] == "not significantly different from" and abs(matched["mean"]) < 1e-9
+    assert matched["n"] == 4 * len(seeds) and matched["outside_range"] == 0
+    above = on_curve.assign(effective_classes_fc1=lambda t: t["effective_classes_fc1"] + (t["target_sparsity"] > 0))
+    records = word_findings(_primaries(above, 0.05, 0.5, early))
+    assert records["polysemanticity_vs_sparsity_accuracy_matched"]["wording"] == "higher than"
+    narrow = early[early["steps"] == 40]  # accuracy 0.7 and up: the top level (0.63) is outside the curve
+    record = _primaries(above, 0.05, 0.5, narrow)["polysemanticity_vs_sparsity_accuracy_matched"]
+    assert record["outside_range"] == len(seeds) and record["n"] == 3 * len(seeds)

@@ -59,49 +59,54 @@ def test_replicated_findings_are_counted_as_shared_claims_or_shared_non_claims()
     assert replication_counts(rows) == {"claims": 1, "non_claims": 2}
 
 
-def test_cross_task_tests_word_above_below_and_indistinguishable_from_every_seed_with_holm():
+def test_cross_task_tests_word_above_below_and_indistinguishable_from_every_seed_and_side_with_holm():
     from symbiosis.report.replication import cross_task_tests
 
     rows = []
     for seed in range(3):
-        rows += [
-            {"layer": "conv2", "score": "cka", "value": 0.9, "null_mean": 0.5, "p": 1 / 400, "p_below": 1.0},
-            {"layer": "fc1", "score": "cka", "value": 0.4, "null_mean": 0.6, "p": 1.0, "p_below": 1 / 400},
-            # one seed not extreme: the intersection-union p is that seed's
-            {"layer": "fc1", "score": "matched", "value": 0.3, "null_mean": 0.3, "p": 0.3 if seed else 1 / 400,
-             "p_below": 0.7},
-        ]  # fmt: skip
-    out = cross_task_tests(pd.DataFrame(rows).assign(n_null=399)).set_index(["layer", "score"])
+        for side in ("a", "b"):
+            rows += [
+                {"layer": "conv2", "score": "cka", "side": side, "value": 0.9, "null_mean": 0.5, "p": 1 / 1000,
+                 "p_below": 1.0},
+                {"layer": "fc1", "score": "cka", "side": side, "value": 0.4, "null_mean": 0.6, "p": 1.0,
+                 "p_below": 1 / 1000},
+                # one seed, from one side only, not extreme: the intersection-union p is that row's
+                {"layer": "fc1", "score": "matched", "side": side, "value": 0.3,
+                 "null_mean": 0.3 if side == "a" else 0.1, "p": 0.3 if seed == 1 and side == "b" else 1 / 1000,
+                 "p_below": 0.7},
+            ]  # fmt: skip
+    table = pd.DataFrame(rows).assign(n_null=999, same_task_value=0.8)
+    out = cross_task_tests(table).set_index(["layer", "score"])
     assert out.loc[("conv2", "cka"), "wording"] == "above" and out.loc[("fc1", "cka"), "wording"] == "below"
     assert out.loc[("fc1", "matched"), "wording"] == "not distinguishable from"
     assert out.loc[("fc1", "matched"), "p"] == 0.6 and (out["seeds"] == 3).all()
-    assert out.loc[("conv2", "cka"), "p_corrected"] == 3 * 2 / 400
-    few = cross_task_tests(pd.DataFrame(rows).assign(n_null=19, p=1 / 20))  # 19 networks cannot pass Holm
+    assert out.loc[("fc1", "matched"), ["null_mean_a", "null_mean_b"]].tolist() == pytest.approx([0.3, 0.1])
+    assert out.loc[("conv2", "cka"), "p_corrected"] == 3 * 2 / 1000
+    few = cross_task_tests(table.assign(n_null=19, p=1 / 20))  # 19 networks cannot pass Holm
     assert (few["wording"] != "above").all()
 
 
-def test_pooled_trends_stratify_by_task_and_seed_and_fit_accuracy_per_task():
-    """Two tasks x 3 seeds x 5 levels. Polysemanticity is an exact linear function of accuracy with a different slope
-    on each task: it rises with sparsity, and beyond accuracy there is nothing left
-    (per-task slopes leave rounding). conv2's rises with the level."""
+def test_pooled_trends_stratify_by_task_and_seed_and_give_each_tasks_rho():
+    """Two tasks x 3 seeds x 5 levels. fc1 polysemanticity rises on task a and is noise on task b: the pooled test
+    says it rises on average, and the per-task rhos show where. Accuracy falls on both; conv2 is noise on both."""
     from symbiosis.report.replication import pooled_trends
 
     rng = np.random.default_rng(0)
     tasks = {}
-    for task, slope in (("a", -5.0), ("b", -40.0)):
+    for task, slope in (("a", 2.0), ("b", 0.0)):
         rows = []
         for seed in range(3):
             for level in (0.0, 0.5, 0.8, 0.9, 0.95):
-                accuracy = 0.95 - 0.3 * level**4 + rng.normal(0, 0.005)
                 rows.append(
-                    {"seed": seed, "target_sparsity": level, "test_accuracy": accuracy,
-                     "effective_classes_fc1": 5 + slope * (accuracy - 0.95),
-                     "spatial_effective_classes_conv2": 3 + 2 * level + rng.normal(0, 0.05)}
+                    {"seed": seed, "target_sparsity": level, "test_accuracy": 0.95 - 0.3 * level**4,
+                     "effective_classes_fc1": 5 + slope * level + rng.normal(0, 0.05),
+                     "spatial_effective_classes_conv2": 3 + rng.normal(0, 0.05)}
                 )  # fmt: skip
         tasks[task] = pd.DataFrame(rows)
     out = pooled_trends(tasks).set_index("finding")
     assert (out["strata"] == 6).all() and (out["n"] == 30).all()
-    assert out.loc["accuracy_vs_sparsity", "wording"] == "falls"
-    assert out.loc["polysemanticity_vs_sparsity", "wording"] == "rises"
-    assert out.loc["polysemanticity_vs_sparsity_given_accuracy", "wording"].startswith("shows no significant trend")
-    assert out.loc["polysemanticity_conv2_vs_sparsity", "wording"] == "rises"
+    assert out.loc["accuracy_vs_sparsity", "wording"] == "falls on average"
+    assert out.loc["polysemanticity_vs_sparsity", "wording"] == "rises on average"
+    fc1 = out.loc["polysemanticity_vs_sparsity"]
+    assert fc1["rho_a"] > 0.9 and abs(fc1["rho_b"]) < 0.5
+    assert out.loc["polysemanticity_conv2_vs_sparsity", "wording"].startswith("shows no significant trend")

@@ -8,11 +8,9 @@ from symbiosis.errors import SymbiosisError
 from symbiosis.report.significance import (
     correct_family,
     holm,
-    partial_trend_test,
     sign_flip_test,
     tost,
     trend_test,
-    within_strata_residuals,
     word_claim,
 )
 
@@ -81,21 +79,3 @@ def test_a_claim_whose_corrected_p_exceeds_alpha_is_not_worded_as_a_finding():
         word_claim(a, "higher", "lower")
     equivalence = correct_family([tost(np.random.default_rng(0).normal(0, 0.01, 10), 0.05)])[0]
     assert word_claim(equivalence, "higher", "lower") == "equivalent"
-
-
-def test_partial_trend_removes_a_trend_the_covariate_explains_and_keeps_one_it_does_not():
-    """Known answers, 4 seeds x 6 levels. (a) The values are a linear function of accuracy, which falls with the level:
-    the plain trend is significant, the partial one is not. (b) The values rise with the level and accuracy is noise
-    unrelated to them: both are significant."""
-    rng = np.random.default_rng(0)
-    levels = np.tile(np.arange(6.0), 4)
-    seeds = np.repeat(np.arange(4), 6)
-    accuracy = 0.97 - 0.02 * levels**1.5 + rng.normal(0, 0.01, levels.size)
-    explained = 10 - 5 * accuracy + rng.normal(0, 0.002, levels.size)
-    assert trend_test(levels, explained, seeds)["p"] < 0.01
-    assert partial_trend_test(levels, explained, accuracy, seeds)["p"] > 0.2
-    rising = 0.3 * levels + rng.normal(0, 0.1, levels.size)
-    unrelated = rng.normal(0.9, 0.02, levels.size)
-    assert partial_trend_test(levels, rising, unrelated, seeds)["p"] < 0.01
-    residuals = within_strata_residuals(explained, accuracy, seeds)
-    assert np.allclose([residuals[seeds == s].mean() for s in range(4)], 0)

@@ -18,7 +18,7 @@ def test_every_row_carries_the_width_of_its_own_primary(monkeypatch):
 
     monkeypatch.setattr(widths, "primaries_table", one_table)
     monkeypatch.setattr(widths, "read_json", lambda p: {"arch": {"fc1": int(str(p).split("fc")[1].split("-")[0])}})
-    table = widths.widths_table(sidecars, [s.replace("primary.json", "polysemanticity.csv") for s in sidecars])
+    table = widths.sweep_table(sidecars, [s.replace("primary.json", "polysemanticity.csv") for s in sidecars])
     assert list(table.columns[:2]) == ["fc1", "dataset"]
     assert (table["parameters"] == 1000 * table["fc1"]).all()
     assert sorted(zip(table["fc1"], table["seed"], strict=True)) == sorted(sweep)

@@ -239,6 +239,32 @@ def width_models(dataset, name):
     )
 
 
+# The accuracy control: dense primaries trained for fewer optimiser steps (workflow/rules/widths.smk).
+EARLY_STOPPED_DIR = "results/{dataset}/early_stopped/st{steps}-seed{seed}"
+
+
+def early_stopped_settings(wildcards):
+    """train-primary's --settings with the primary's step budget set to the job's."""
+    sections = {name: config[name] for name in STEPS["train-primary"][2]}
+    sections["primary"] = {**config["primary"], "steps": int(wildcards.steps)}
+    return shlex.quote(json.dumps(sections, sort_keys=True))
+
+
+def early_stopped_models(dataset, name):
+    return expand(
+        f"{EARLY_STOPPED_DIR}/{name}",
+        dataset=dataset,
+        steps=config["accuracy_control"]["steps"],
+        seed=config["seeds"],
+    )
+
+
+def stats_tables(wildcards):
+    """The tables behind the findings: STATS_INPUTS, and the accuracy control's where the config has one."""
+    names = list(STATS_INPUTS) + (["early_stopped"] if config["accuracy_control"]["steps"] else [])
+    return expand("results/{dataset}/{name}.csv", dataset=wildcards.dataset, name=names)
+
+
 def cross_task_models(task):
     """The least-pruned primary of every seed of task number `task` (config dataset list), for cross_task."""
     if len(DATASETS) <= task:

@@ -1,6 +1,6 @@
 rule stats:
     input:
-        tables=expand("results/{{dataset}}/{name}.csv", name=STATS_INPUTS),
+        tables=stats_tables,
         # the tests and the wording rules behind every finding: editing them reruns the findings and the paper
         code=expand(
             "src/symbiosis/report/{name}.py",

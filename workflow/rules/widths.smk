@@ -47,5 +47,57 @@ rule widths_table:
         mem_mb=TABLE_JOB_MB,
         runtime=5,
     shell:
-        "python -m symbiosis widths-table --sidecars {input.sidecars} --units {input.units} "
+        "python -m symbiosis primaries-sweep-table --sidecars {input.sidecars} --units {input.units} --by fc1 "
+        "--out {output.table} --summary {output.summary} 2> {log}"
+
+
+# The accuracy control (config accuracy_control, config/full.yaml): dense primaries trained for fewer optimiser steps,
+# so that a pruned primary can be compared with dense ones of the same accuracy (symbiosis.report.findings).
+rule train_early_stopped:
+    input:
+        "results/{dataset}/data.safetensors",
+    output:
+        model=f"{EARLY_STOPPED_DIR}/primary.safetensors",
+        sidecar=f"{EARLY_STOPPED_DIR}/primary.json",
+        units=f"{EARLY_STOPPED_DIR}/polysemanticity.csv",
+    log:
+        "logs/{dataset}/train_early_stopped/st{steps}-seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/train_early_stopped/st{steps}-seed{seed}.tsv"
+    wildcard_constraints:
+        steps="[0-9]+",
+    retries: 2
+    conda:
+        "../envs/torch.yaml"
+    threads: config["threads"]
+    resources:
+        mem_mb=mem_mb("train_primary"),
+        runtime=runtime("train_primary"),
+    params:
+        settings=early_stopped_settings,
+    shell:
+        "python -m symbiosis train-primary --data {input} --dataset {wildcards.dataset} "
+        "--sparsity 0 --seeds {wildcards.seed} --settings {params.settings} "
+        "--threads {threads} --out {output.model} --units {output.units} 2> {log}"
+
+
+rule early_stopped_table:
+    input:
+        sidecars=lambda w: early_stopped_models(w.dataset, "primary.json"),
+        units=lambda w: early_stopped_models(w.dataset, "polysemanticity.csv"),
+        code=SUMMARY_CODE,
+    output:
+        table="results/{dataset}/early_stopped.csv",
+        summary="results/{dataset}/early_stopped_summary.csv",
+    log:
+        "logs/{dataset}/early_stopped_table.log",
+    benchmark:
+        "benchmarks/{dataset}/early_stopped_table.tsv"
+    conda:
+        "../envs/report.yaml"
+    resources:
+        mem_mb=TABLE_JOB_MB,
+        runtime=5,
+    shell:
+        "python -m symbiosis primaries-sweep-table --sidecars {input.sidecars} --units {input.units} --by steps "
         "--out {output.table} --summary {output.summary} 2> {log}"

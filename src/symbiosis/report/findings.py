@@ -14,12 +14,12 @@ summarises and its `wording`. Significance level: ALPHA, two-sided. No torch.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from symbiosis.report.significance import (
     ALPHA,
     correct_family,
-    partial_trend_test,
     sign_flip_test,
     tost,
     trend_test,
@@ -52,10 +52,8 @@ def paired(a: pd.Series, b: pd.Series, what: str, higher="higher than", lower="l
 
 def above_zero(values: pd.Series, what: str, unit=SEEDS_UNIT) -> dict:
     """Exact sign-flip test of per-unit values against 0, with their mean and t-interval."""
-    mean, low, high = mean_and_interval(values.to_numpy())
     wording = {"positive": "above zero", "negative": "below zero", "null": "not significantly different from zero"}
-    record = sign_flip_test(values.to_numpy(), unit=unit)
-    return {"what": what, **record, "mean": mean, "ci_low": low, "ci_high": high, "words": wording}
+    return paired_differences(values, what, unit) | {"words": wording}
 
 
 def trend(values: pd.Series, what: str, margin: float, strata: bool = True, unit=SEEDS_UNIT) -> list[dict]:
@@ -129,6 +127,7 @@ def findings(
     cross_architecture: pd.DataFrame | None = None,
     symbiotes_by_architecture: pd.DataFrame | None = None,
     ceiling: pd.DataFrame | None = None,
+    early_stopped: pd.DataFrame | None = None,
     margin: float = 0.05,
     polysemanticity_margin: float = 0.5,
 ) -> dict[str, dict]:
@@ -137,7 +136,7 @@ def findings(
     the cross-architecture matching is `cross_architecture*`; all are one Holm family."""
     every = {"features": features, "circuits": circuits, "universality": universality}
     features, circuits, universality = (architecture_rows(t) for t in every.values())
-    records = _primaries(primaries, margin, polysemanticity_margin)
+    records = _primaries(primaries, margin, polysemanticity_margin, early_stopped)
     records |= _inhibition(symbiotes)
     records |= _feature_recovery(features, margin)
     records |= _circuits(circuits, curve_areas, margin)
@@ -187,7 +186,9 @@ POLYSEMANTICITY = {
 LIVE_UNITS = {"live_units_fc1_vs_sparsity": "live_units_fc1", "live_units_conv2_vs_sparsity": "live_units_conv2"}
 
 
-def _primaries(primaries: pd.DataFrame, margin: float, polysemanticity_margin: float) -> dict[str, dict]:
+def _primaries(
+    primaries: pd.DataFrame, margin: float, polysemanticity_margin: float, early_stopped: pd.DataFrame | None = None
+) -> dict[str, dict]:
     """Accuracy, live units and polysemanticity against sparsity: each a trend test over primaries, levels permuted
     within seeds, with its TOST companion between the highest and the lowest level (accuracy at `margin`,
     polysemanticity at `polysemanticity_margin` effective classes; live units have none: no "does not change" is
@@ -202,7 +203,8 @@ def _primaries(primaries: pd.DataFrame, margin: float, polysemanticity_margin: f
         records[key], records[f"{key}_equivalence"] = trend(
             per_primary[column], f"{what} vs sparsity", margin=polysemanticity_margin
         )
-        records[f"{key}_given_accuracy"] = polysemanticity_given_accuracy(per_primary, column, what)
+        if early_stopped is not None and len(early_stopped):
+            records[f"{key}_accuracy_matched"] = accuracy_matched(primaries, early_stopped, column, what)
     for key, column in LIVE_UNITS.items():
         records[key] = trend(per_primary[column], f"{column.replace('_', ' ')} vs sparsity", margin)[0]
     top = primaries[primaries["target_sparsity"] == primaries["target_sparsity"].max()]
@@ -220,17 +222,31 @@ def _primaries(primaries: pd.DataFrame, margin: float, polysemanticity_margin: f
     return records
 
 
-def polysemanticity_given_accuracy(per_primary: pd.DataFrame, column: str, what: str) -> dict:
-    """The control for accuracy: pruning costs accuracy, and a unit of a less accurate network may respond to more
-    classes only because the classes are less separated in it. Effective classes against sparsity after removing their
-    linear dependence on test accuracy within seeds (`partial_trend_test`): a rise that survives is not explained by
-    the accuracy lost."""
-    frame = per_primary[[column, "test_accuracy"]].reset_index()
-    record = partial_trend_test(
-        frame["target_sparsity"], frame[column], frame["test_accuracy"], frame["seed"], unit=SEEDS_UNIT, alpha=ALPHA
-    )
-    words = {"positive": "rises", "negative": "falls", "null": "shows no significant trend (inconclusive)"}
-    return {"what": f"{what} vs sparsity, beyond test accuracy (residuals within seeds)", **record, "words": words}
+def accuracy_matched(primaries: pd.DataFrame, early_stopped: pd.DataFrame, column: str, what: str) -> dict:
+    """The control for the accuracy pruning costs: each pruned primary's `column` against that of a dense primary of
+    the same seed and the same test accuracy, read off the seed's dense curve (its primaries trained for fewer
+    optimiser steps, config accuracy_control, and its fully trained dense primary) by linear interpolation in
+    accuracy. Only pruned primaries inside the curve's accuracy range count (no extrapolation). Sign-flip test of
+    the differences; a pruned primary that is more polysemantic than an equally accurate dense one is so for more
+    than the accuracy it lost."""
+    rows = []
+    for seed, pruned in primaries[primaries["target_sparsity"] > 0].groupby("seed"):
+        dense = pd.concat([early_stopped, primaries[primaries["target_sparsity"] == 0]])
+        dense = dense[dense["seed"] == seed].groupby("test_accuracy", as_index=False)[column].mean()
+        inside = pruned[pruned["test_accuracy"].between(dense["test_accuracy"].min(), dense["test_accuracy"].max())]
+        matched = np.interp(inside["test_accuracy"], dense["test_accuracy"], dense[column])
+        rows.append(inside.set_index(MODEL)[column] - matched)
+    differences = pd.concat(rows) if rows else pd.Series(dtype=float)
+    record = paired_differences(differences, f"{what}: pruned vs dense primaries of equal accuracy")
+    return record | {"outside_range": int((primaries["target_sparsity"] > 0).sum() - len(differences))}
+
+
+def paired_differences(differences: pd.Series, what: str, unit=SEEDS_UNIT) -> dict:
+    """Exact sign-flip test of per-unit differences already paired, with their mean and t-interval."""
+    mean, low, high = mean_and_interval(differences.to_numpy())
+    record = sign_flip_test(differences.to_numpy(), unit=unit)
+    wording = {"positive": "higher than", "negative": "lower than", "null": "not significantly different from"}
+    return {"what": what, **record, "mean": mean, "ci_low": low, "ci_high": high, "words": wording}
 
 
 def _inhibition(symbiotes: pd.DataFrame) -> dict[str, dict]:

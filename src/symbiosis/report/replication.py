@@ -10,7 +10,7 @@ import pandas as pd
 
 from symbiosis.errors import SymbiosisError
 from symbiosis.report.findings import POLYSEMANTICITY
-from symbiosis.report.significance import ALPHA, holm, trend_test, within_strata_residuals
+from symbiosis.report.significance import ALPHA, holm, trend_test
 
 
 def claim(wording: str) -> str:
@@ -46,31 +46,29 @@ EFFECT_FIELDS = ("statistic", "p_corrected")  # every worded finding has both (s
 
 
 def pooled_trends(primaries: dict[str, pd.DataFrame], alpha: float = ALPHA) -> pd.DataFrame:
-    """The primaries' trends against sparsity pooled over the tasks: the same within-stratum trend tests as each
-    task's (symbiosis.report.findings), with strata task x seed, so the tasks add power instead of being compared by
-    their separate verdicts. Accuracy, polysemanticity per layer and beyond accuracy; Holm over these tests."""
+    """The primaries' trends against sparsity pooled over the tasks: the same within-stratum trend test as each
+    task's (symbiosis.report.findings), with one stratum per task and seed; Holm over these tests. Its null is "no
+    trend in any stratum", so rejecting it says the trend is there on average, not on every task: each row carries
+    every task's own mean within-seed rho (rho_<task>) beside the pooled one."""
     table = pd.concat([t.assign(task=name) for name, t in primaries.items()], ignore_index=True)
     strata = table["task"] + "/" + table["seed"].astype(str)
-    rows = [{"finding": "accuracy_vs_sparsity", "column": "test_accuracy", "covariate": None}]
-    for key, (column, _) in POLYSEMANTICITY.items():
-        rows += [
-            {"finding": key, "column": column, "covariate": None},
-            {"finding": f"{key}_given_accuracy", "column": column, "covariate": "test_accuracy"},
-        ]
-    for row in rows:
-        values = table[row["column"]].to_numpy(dtype=float, copy=True)
-        if row["covariate"] is not None:  # one slope per task (accuracy means something else on each), as in each task
-            for task in primaries:
-                m = (table["task"] == task).to_numpy()
-                values[m] = within_strata_residuals(values[m], table.loc[m, row["covariate"]], strata[m])
-        record = trend_test(table["target_sparsity"], values, strata, unit=POOLED_UNIT, alpha=alpha)
-        row.update(statistic=record["statistic"], p=record["p"], n=record["n"], strata=record["strata"])
+    columns = {"accuracy_vs_sparsity": "test_accuracy"} | {k: c for k, (c, _) in POLYSEMANTICITY.items()}
+    rows = []
+    for finding, column in columns.items():
+        record = trend_test(table["target_sparsity"], table[column], strata, unit=POOLED_UNIT, alpha=alpha)
+        per_task = {
+            f"rho_{task}": trend_test(t["target_sparsity"], t[column], t["seed"], alpha=alpha)["statistic"]
+            for task, t in primaries.items()
+        }
+        rows.append({"finding": finding, "column": column, **per_task} | {
+            k: record[k] for k in ("statistic", "p", "n", "strata")
+        })  # fmt: skip
     out = pd.DataFrame(rows)
     out["p_corrected"] = holm(out["p"].to_numpy())
     out["wording"] = "shows no significant trend (inconclusive)"
     significant = out["p_corrected"] < alpha
-    out.loc[significant & (out["statistic"] > 0), "wording"] = "rises"
-    out.loc[significant & (out["statistic"] < 0), "wording"] = "falls"
+    out.loc[significant & (out["statistic"] > 0), "wording"] = "rises on average"
+    out.loc[significant & (out["statistic"] < 0), "wording"] = "falls on average"
     return out
 
 
@@ -95,21 +93,25 @@ def to_markdown(table: pd.DataFrame) -> str:
 
 
 def cross_task_tests(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
-    """One test per layer and score of results/cross_task.csv (one row per seed): does the pair of tasks' primaries
-    lie above, or below, the random networks on every seed? An intersection-union test over seeds (its p is the
-    largest per-seed p), two-sided (twice the smaller side), Holm-corrected over the layers and scores."""
+    """One test per layer and score of results/cross_task.csv (one row per seed and side: the null of task A's
+    primary, or of task B's, with random networks): does the pair of tasks' primaries lie above, or below, the random
+    networks on every seed and from both sides? An intersection-union test (its p is the largest per-row p),
+    two-sided (twice the smaller side), Holm-corrected over the layers and scores."""
     grouped = table.groupby(["layer", "score"], sort=True)
     out = grouped.agg(
-        seeds=("p", "size"),
+        rows=("value", "size"),
         value_mean=("value", "mean"),
-        null_mean=("null_mean", "mean"),
+        same_task_mean=("same_task_value", "mean"),
         p_above=("p", "max"),
         p_below=("p_below", "max"),
         n_null=("n_null", "min"),
     ).reset_index()
+    out["seeds"] = out.pop("rows") // table["side"].nunique()
+    null_means = table.pivot_table(index=["layer", "score"], columns="side", values="null_mean", aggfunc="mean")
+    out = out.merge(null_means.add_prefix("null_mean_").reset_index(), on=["layer", "score"])
     out["p"] = (2 * out[["p_above", "p_below"]].min(axis=1)).clip(upper=1.0)
     out["p_corrected"] = holm(out["p"].to_numpy())
-    out["min_p_corrected"] = min(1.0, len(out) * 2 / (out["n_null"].min() + 1))
+    out["min_p"] = 2 / (out["n_null"] + 1)  # the smallest two-sided p per test; Holm multiplies it by up to len(out)
     significant = out["p_corrected"] < alpha
     above = out["p_above"] <= out["p_below"]
     out["wording"] = "not distinguishable from"

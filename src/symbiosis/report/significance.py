@@ -139,30 +139,6 @@ def trend_test(
     )
 
 
-def within_strata_residuals(values, covariate, strata) -> np.ndarray:
-    """`values` less their linear fit on `covariate` with one intercept per stratum (a slope shared by the strata, fit
-    on within-stratum deviations): what the covariate does not explain, for a trend test that controls for it."""
-    y, x, s = (np.asarray(a) for a in (values, covariate, strata))
-    y, x = y.astype(float), x.astype(float)
-    dy, dx = y.copy(), x.copy()
-    for v in np.unique(s):
-        m = s == v
-        dy[m] -= y[m].mean()
-        dx[m] -= x[m].mean()
-    slope = float(dx @ dy / (dx @ dx)) if dx @ dx > 0 else 0.0
-    return dy - slope * dx
-
-
-def partial_trend_test(levels, values, covariate, strata, unit: str = "primaries", alpha: float = ALPHA) -> dict:
-    """`trend_test` of `values` against `levels` after removing, within strata, their linear dependence on
-    `covariate` (e.g. polysemanticity against sparsity beyond what accuracy explains): the residuals are permuted
-    across levels within strata, as in Freedman and Lane (1983). When the covariate follows the levels closely the
-    test has little power left: an inconclusive result is then no evidence either way."""
-    residuals = within_strata_residuals(values, covariate, strata)
-    record = trend_test(levels, residuals, strata, unit=unit, alpha=alpha)
-    return record | {"test": "Spearman within strata of residuals on the covariate, permutation of levels"}
-
-
 def tost(differences, margin: float, unit: str = "seeds", alpha: float = ALPHA) -> dict:
     """Two one-sided t-tests that the mean of paired differences lies inside (-margin, margin): "equivalent" if both
     reject at alpha, else "inconclusive" (never "no difference" from a non-significant test)."""

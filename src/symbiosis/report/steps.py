@@ -72,12 +72,12 @@ def analysis_tables_step(
 
 
 def stats_step(tables: list[Path], out: Path, config: dict) -> None:
-    """The findings from the aggregate tables, each named by its file (<name>.csv, one of STATS_INPUTS), with the
-    analysis section's equivalence margins."""
+    """The findings from the aggregate tables, each named by its file (<name>.csv, one of STATS_INPUTS, and
+    early_stopped where the config has the accuracy control), with the analysis section's equivalence margins."""
     from symbiosis.report.findings import findings
 
     frames = {Path(p).stem: pd.read_csv(p) for p in tables}
-    if sorted(frames) != sorted(STATS_INPUTS):
+    if sorted(set(frames) - {"early_stopped"}) != sorted(STATS_INPUTS):  # early_stopped: the accuracy control
         raise SymbiosisError(f"stats needs the tables {', '.join(STATS_INPUTS)}, got {', '.join(frames)}")
     analysis = config["analysis"]
     margins = {"margin": analysis["equivalence_margin"], "polysemanticity_margin": analysis["polysemanticity_margin"]}
@@ -96,12 +96,13 @@ def main_table_step(summaries: list[Path], findings: Path, csv: Path, tex: Path,
     write_with(md, lambda tmp: tmp.write_text(formats.to_markdown(text)))
 
 
-def widths_table_step(sidecars: list[Path], units: list[Path], out: Path, summary: Path) -> None:
-    from symbiosis.report.widths import widths_summary, widths_table
+def primaries_sweep_table_step(sidecars: list[Path], units: list[Path], by: str, out: Path, summary: Path) -> None:
+    """A sweep's primaries (`by`: fc1 for the width sweep, steps for the accuracy control), and per-value summaries."""
+    from symbiosis.report.widths import sweep_summary, sweep_table
 
-    table = widths_table(sidecars, units)
+    table = sweep_table(sidecars, units, by)
     write_csv(out, table)
-    write_csv(summary, widths_summary(table))
+    write_csv(summary, sweep_summary(table, by))
 
 
 def replication_step(findings: list[Path], primaries: list[Path], csv: Path, md: Path, pooled: Path) -> None:
