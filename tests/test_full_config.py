@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
-TWO_TASK_RULES = ("replication", "cross_task", "train_width", "widths_table")
+TWO_TASK_RULES = ("replication", "cross_task", "train_width", "widths_table", "train_early_stopped")
 
 
 def dry_run(*args: str) -> str:
@@ -37,6 +37,7 @@ def test_full_config_runs_both_tasks_with_replication_cross_task_and_widths():
     assert counts["prepare_data"] == 2 and counts["paper"] == 2  # one per task
     assert counts["replication"] == 1 and counts["cross_task"] == 1 and counts["widths_table"] == 2
     assert counts["train_width"] == 2 * 5 * 3  # tasks x widths x seeds
+    assert counts["train_early_stopped"] == 2 * 5 * 3 and counts["early_stopped_table"] == 2  # tasks x steps x seeds
 
 
 def test_default_config_has_one_task_and_none_of_the_two_task_rules():

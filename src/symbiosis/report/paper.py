@@ -21,6 +21,7 @@ from symbiosis.errors import SymbiosisError
 from symbiosis.files import read_json, write_with
 from symbiosis.report.findings import ALPHA
 from symbiosis.report.replication import cross_task_tests
+from symbiosis.report.significance import EXACT_LIMIT, SIGN_FLIP_DRAWS
 from symbiosis.report.stats import t_factor
 from symbiosis.report.tables import architecture_rows
 from symbiosis.report.typeset import Bibliography, Figures, typst_math_spans, typst_table, typst_text
@@ -89,13 +90,20 @@ def _rows(path: Path, architecture: str = "cnn") -> list[dict]:
 NON_CLAIMS = ("not significant", "no significant")  # the wordings of a test that chose no claim
 
 
+def replication_status(row: dict) -> str:
+    """A row of results/replication.csv in words: the same claim on every task, no claim on any (not significant
+    everywhere, which replicates only an absence), or a finding that does not replicate."""
+    if not row["replicates"]:
+        return "does not replicate"
+    wording = next(v for k, v in row.items() if k.startswith("wording_"))
+    return "no claim on any task" if any(phrase in str(wording) for phrase in NON_CLAIMS) else "the same claim"
+
+
 def replication_counts(rows: list[dict]) -> dict[str, int]:
     """Of the findings that replicate (results/replication.csv), how many make the same claim on every task and how
     many share only the absence of one (not significant everywhere)."""
-    shared = [row for row in rows if row["replicates"]]
-    wordings = [next(v for k, v in row.items() if k.startswith("wording_")) for row in shared]
-    non_claims = sum(any(phrase in str(w) for phrase in NON_CLAIMS) for w in wordings)
-    return {"claims": len(shared) - non_claims, "non_claims": non_claims}
+    statuses = [replication_status(row) for row in rows]
+    return {"claims": statuses.count("the same claim"), "non_claims": statuses.count("no claim on any task")}
 
 
 def training_budget(section: dict, n_train: int) -> str:
@@ -132,6 +140,8 @@ def context(
     }
     data = read_json(results / "data.json")
     task_rows = {Path(p).stem: _rows(Path(p)) for p in tasks}
+    for row in task_rows.get("replication", []):
+        row["status"] = replication_status(row)
     return {
         "config": config,
         "dataset_title": DATASET_TITLES[config["dataset"]].format(n=data["train"] + data["test"]),
@@ -142,6 +152,8 @@ def context(
         "budget": {name: training_budget(config[name], data["train"]) for name in ("primary", "symbiote")},
         "confidence": CONFIDENCE,
         "t_factor": t_factor(len(config["seeds"]), CONFIDENCE),
+        "exact_limit": EXACT_LIMIT,
+        "sign_flip_draws": SIGN_FLIP_DRAWS,
         "alpha": ALPHA,
         "primaries": _rows(results / "primaries_summary.csv"),
         "symbiotes": _rows(results / "symbiotes_summary.csv"),

@@ -20,6 +20,7 @@ from symbiosis.errors import SymbiosisError
 
 ALPHA = 0.05
 EXACT_LIMIT = 200_000  # enumerate every permutation up to this many; beyond it, draw them at random
+SIGN_FLIP_DRAWS = 100_000  # random sign patterns of a sign-flip test beyond EXACT_LIMIT
 
 
 def _record(test: str, statistic: float, p: float, n: int, unit: str, **extra) -> dict:
@@ -45,7 +46,7 @@ def correct_family(records: list[dict]) -> list[dict]:
     return [{**r, "p_corrected": float(q), "family_size": len(records)} for r, q in zip(records, adjusted, strict=True)]
 
 
-def sign_flip_test(differences, unit: str = "seeds", n_resamples: int = 100_000, seed: int = 0) -> dict:
+def sign_flip_test(differences, unit: str = "seeds", n_resamples: int = SIGN_FLIP_DRAWS, seed: int = 0) -> dict:
     """Two-sided test that the mean of paired differences (one per independent unit) is 0, by flipping their signs:
     all 2^n flips when 2^n <= EXACT_LIMIT (the smallest p is then 2 / 2^n: 0.25 for n = 3)."""
     d = np.asarray(differences, dtype=float)
