@@ -261,7 +261,9 @@ def early_stopped_models(dataset, name):
 
 def stats_tables(wildcards):
     """The tables behind the findings: STATS_INPUTS, and the accuracy control's where the config has one."""
-    names = list(STATS_INPUTS) + (["early_stopped"] if config["accuracy_control"]["steps"] else [])
+    names = list(STATS_INPUTS) + (
+        ["early_stopped"] if config["accuracy_control"]["steps"] else []
+    )
     return expand("results/{dataset}/{name}.csv", dataset=wildcards.dataset, name=names)
 
 
