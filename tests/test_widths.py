@@ -22,3 +22,14 @@ def test_every_row_carries_the_width_of_its_own_primary(monkeypatch):
     assert list(table.columns[:2]) == ["fc1", "dataset"]
     assert (table["parameters"] == 1000 * table["fc1"]).all()
     assert sorted(zip(table["fc1"], table["seed"], strict=True)) == sorted(sweep)
+
+
+def test_the_sweep_table_command_names_the_swept_setting_as_text():
+    """`--by fc1` reaches sweep_table as the key of SWEPT (a path there was a KeyError in the full run)."""
+    from symbiosis.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["primaries-sweep-table", "--sidecars", "a.json", "--units", "a.csv", "--by", "steps", "--out", "o.csv",
+         "--summary", "s.csv"]
+    )  # fmt: skip
+    assert args.by in widths.SWEPT

@@ -71,7 +71,7 @@ STEPS = {
                    "data+ models_a+ models_b+ out threads:int?"),
     "primaries-sweep-table": ("symbiosis.report.steps:primaries_sweep_table_step",
                               "a sweep's primaries (fc1 widths, or the accuracy control's steps), and summaries", (),
-                              "sidecars+ units+ by out summary"),
+                              "sidecars+ units+ by:text out summary"),
     "replication": ("symbiosis.report.steps:replication_step", "each finding's wording on every task", (),
                     "findings+ primaries+ csv md pooled"),
     "provenance": ("symbiosis.report.steps:provenance_step", "record what produced a run", (),
