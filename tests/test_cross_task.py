@@ -22,6 +22,7 @@ def test_a_permuted_copy_exceeds_the_null_and_an_unrelated_random_network_does_n
     torch.testing.assert_close(torch.tensor(cka), torch.ones(len(cka), dtype=torch.float64))
     itself = cross_task(a, a, probe_a, probe_b, n_random=1, same_task=a)  # matching undoes the permutation
     assert (itself["same_task_value"] == itself["value"]).all()
+    assert itself.loc[itself["side"] == "b", "same_task_p"].isna().all()
     torch.testing.assert_close(torch.tensor(copy["value"].to_numpy()), torch.tensor(itself["value"].to_numpy()))
     unrelated = cross_task(a, PrimaryCNN(arch).eval(), probe_a, probe_b, n_random=9, seed=1)
     assert unrelated["p"].mean() >= 0.2  # one more draw of the null itself: p about uniform (mean 0.55), not small

@@ -75,7 +75,7 @@ def test_cross_task_tests_word_above_below_and_indistinguishable_from_every_seed
                  "null_mean": 0.3 if side == "a" else 0.1, "p": 0.3 if seed == 1 and side == "b" else 1 / 1000,
                  "p_below": 0.7},
             ]  # fmt: skip
-    table = pd.DataFrame(rows).assign(n_null=999, same_task_value=0.8)
+    table = pd.DataFrame(rows).assign(n_null=999, same_task_value=0.8, same_task_p=0.001)
     out = cross_task_tests(table).set_index(["layer", "score"])
     assert out.loc[("conv2", "cka"), "wording"] == "above" and out.loc[("fc1", "cka"), "wording"] == "below"
     assert out.loc[("fc1", "matched"), "wording"] == "not distinguishable from"
@@ -88,7 +88,7 @@ def test_cross_task_tests_word_above_below_and_indistinguishable_from_every_seed
 
 def test_pooled_trends_stratify_by_task_and_seed_and_give_each_tasks_rho():
     """Two tasks x 3 seeds x 5 levels. fc1 polysemanticity rises on task a and is noise on task b: the pooled test
-    says it rises on average, and the per-task rhos show where. Accuracy falls on both; conv2 is noise on both."""
+    says it rises on at least one task, and the per-task rhos show where. Accuracy falls on both; conv2 is noise."""
     from symbiosis.report.replication import pooled_trends
 
     rng = np.random.default_rng(0)
@@ -105,8 +105,8 @@ def test_pooled_trends_stratify_by_task_and_seed_and_give_each_tasks_rho():
         tasks[task] = pd.DataFrame(rows)
     out = pooled_trends(tasks).set_index("finding")
     assert (out["strata"] == 6).all() and (out["n"] == 30).all()
-    assert out.loc["accuracy_vs_sparsity", "wording"] == "falls on average"
-    assert out.loc["polysemanticity_vs_sparsity", "wording"] == "rises on average"
+    assert out.loc["accuracy_vs_sparsity", "wording"] == "falls (on at least one task)"
+    assert out.loc["polysemanticity_vs_sparsity", "wording"] == "rises (on at least one task)"
     fc1 = out.loc["polysemanticity_vs_sparsity"]
     assert fc1["rho_a"] > 0.9 and abs(fc1["rho_b"]) < 0.5
     assert out.loc["polysemanticity_conv2_vs_sparsity", "wording"].startswith("shows no significant trend")

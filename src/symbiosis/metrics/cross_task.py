@@ -74,7 +74,8 @@ def cross_task(
     """One row per gated layer, score and side: the A-B value against the null of A with random networks (side "a")
     and of B with the same random networks (side "b"): the nulls' mean, min and max, and the Monte Carlo p of A-B
     above (p) and below (p_below) them. `same_task`, another primary of A's task: its value with A on the same probe
-    (`same_task_value`), the reference a cross-task value is read against."""
+    (`same_task_value`), the reference a cross-task value is read against, and its p above A's null (`same_task_p`):
+    the positive control, whether the test can find two trained networks of one task alike."""
     probe = to_float(torch.cat([probe_a, probe_b]))
     side = {"a": _representations(a, probe), "b": _representations(b, probe)}
     pair = _scores(a, *side["a"], *side["b"])
@@ -90,6 +91,7 @@ def cross_task(
         for score, value in scores.items():
             for name, draws in nulls.items():
                 null = torch.tensor([n[layer][score] for n in draws], dtype=torch.float64)
+                same = reference[layer][score] if reference and name == "a" else float("nan")
                 rows.append(
                     {
                         "layer": layer,
@@ -97,6 +99,8 @@ def cross_task(
                         "side": name,
                         "value": value,
                         "same_task_value": reference[layer][score] if reference else float("nan"),
+                        # the positive control: the same-task pair against A's null (side a only)
+                        "same_task_p": (int((null >= same).sum()) + 1) / (n_random + 1) if same == same else same,
                         "null_mean": float(null.mean()),
                         "null_min": float(null.min()),
                         "null_max": float(null.max()),

@@ -72,7 +72,7 @@ def _at_floor_note(record: dict) -> str:
     if not record.get("at_floor"):
         return ""
     return (
-        f"; inconclusive: all {record['n']} independent units agree in sign, the most extreme outcome the test allows,"
+        f"; inconclusive: all {record['n']} units agree in sign, the most extreme outcome the test allows,"
         f" which Holm's correction over {record['family_size']} tests lifts above {ALPHA:g}"
     )
 

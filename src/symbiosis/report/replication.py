@@ -48,7 +48,7 @@ EFFECT_FIELDS = ("statistic", "p_corrected")  # every worded finding has both (s
 def pooled_trends(primaries: dict[str, pd.DataFrame], alpha: float = ALPHA) -> pd.DataFrame:
     """The primaries' trends against sparsity pooled over the tasks: the same within-stratum trend test as each
     task's (symbiosis.report.findings), with one stratum per task and seed; Holm over these tests. Its null is "no
-    trend in any stratum", so rejecting it says the trend is there on average, not on every task: each row carries
+    trend in any stratum", so rejecting it says there is a trend on at least one task, not on each: each row carries
     every task's own mean within-seed rho (rho_<task>) beside the pooled one."""
     table = pd.concat([t.assign(task=name) for name, t in primaries.items()], ignore_index=True)
     strata = table["task"] + "/" + table["seed"].astype(str)
@@ -67,8 +67,8 @@ def pooled_trends(primaries: dict[str, pd.DataFrame], alpha: float = ALPHA) -> p
     out["p_corrected"] = holm(out["p"].to_numpy())
     out["wording"] = "shows no significant trend (inconclusive)"
     significant = out["p_corrected"] < alpha
-    out.loc[significant & (out["statistic"] > 0), "wording"] = "rises on average"
-    out.loc[significant & (out["statistic"] < 0), "wording"] = "falls on average"
+    out.loc[significant & (out["statistic"] > 0), "wording"] = "rises (on at least one task)"
+    out.loc[significant & (out["statistic"] < 0), "wording"] = "falls (on at least one task)"
     return out
 
 
@@ -102,6 +102,7 @@ def cross_task_tests(table: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
         rows=("value", "size"),
         value_mean=("value", "mean"),
         same_task_mean=("same_task_value", "mean"),
+        same_task_p=("same_task_p", "max"),  # the positive control, one-sided, every seed (largest p)
         p_above=("p", "max"),
         p_below=("p_below", "max"),
         n_null=("n_null", "min"),
