@@ -53,8 +53,10 @@ def paired(a: pd.Series, b: pd.Series, what: str, higher="higher than", lower="l
 
 def above_zero(values: pd.Series, what: str, unit=SEEDS_UNIT) -> dict:
     """Exact sign-flip test of per-unit values against 0, with their mean and t-interval."""
+    mean, low, high = mean_and_interval(values.to_numpy())
     wording = {"positive": "above zero", "negative": "below zero", "null": "not significantly different from zero"}
-    return paired_differences(values, what, unit) | {"words": wording}
+    record = sign_flip_test(values.to_numpy(), unit=unit)
+    return {"what": what, **record, "mean": mean, "ci_low": low, "ci_high": high, "words": wording}
 
 
 def trend(values: pd.Series, what: str, margin: float, strata: bool = True, unit=SEEDS_UNIT) -> list[dict]:
@@ -254,14 +256,6 @@ def accuracy_matched(primaries: pd.DataFrame, early_stopped: pd.DataFrame, colum
         "primaries": counted,
         "outside_range": int((primaries["target_sparsity"] > 0).sum() - counted),
     }
-
-
-def paired_differences(differences: pd.Series, what: str, unit=SEEDS_UNIT) -> dict:
-    """Exact sign-flip test of per-unit differences already paired, with their mean and t-interval."""
-    mean, low, high = mean_and_interval(differences.to_numpy())
-    record = sign_flip_test(differences.to_numpy(), unit=unit)
-    wording = {"positive": "higher than", "negative": "lower than", "null": "not significantly different from"}
-    return {"what": what, **record, "mean": mean, "ci_low": low, "ci_high": high, "words": wording}
 
 
 def _inhibition(symbiotes: pd.DataFrame) -> dict[str, dict]:
