@@ -2,8 +2,8 @@
 
 import torch
 
-from symbiosis.metrics.cka import debiased_linear_cka
-from symbiosis.metrics.cross_task import centred_gram, cka_from_grams, cross_task
+from symbiosis.metrics.cka import centred_gram, cka_from_grams, debiased_linear_cka
+from symbiosis.metrics.cross_task import cross_task
 from symbiosis.metrics.universality import linear_cka, permute_primary
 from symbiosis.primary.models import PrimaryArch, PrimaryCNN
 

@@ -17,14 +17,28 @@ import torch
 from symbiosis.errors import SymbiosisError
 from symbiosis.metrics.universality import linear_cka
 
-__all__ = ["debiased_linear_cka", "linear_cka", "unbiased_hsic"]
+__all__ = ["centred_gram", "cka_from_grams", "debiased_linear_cka", "linear_cka", "unbiased_hsic"]
+
+
+def centred_gram(x: torch.Tensor) -> torch.Tensor:
+    """X X' of the column-centred representation [N, D] in float64: what both CKAs of a layer need of it."""
+    x = x.double().flatten(1)
+    x = x - x.mean(0)
+    return x @ x.T
+
+
+def cka_from_grams(k: torch.Tensor, l: torch.Tensor) -> tuple[float, float]:  # noqa: E741
+    """(linear CKA, debiased linear CKA) from two centred Gram matrices: <K, L> / (|K| |L|) (for centred X,
+    |Y'X|^2 = <K, L>), and the unbiased-HSIC form on the same matrices with zero diagonals."""
+    plain = float((k * l).sum() / (k.norm() * l.norm()))
+    k0, l0 = k.clone().fill_diagonal_(0.0), l.clone().fill_diagonal_(0.0)
+    denom = torch.sqrt(unbiased_hsic(k0, k0) * unbiased_hsic(l0, l0))
+    return plain, float(unbiased_hsic(k0, l0) / denom) if denom > 0 else float("nan")
 
 
 def _gram(x: torch.Tensor) -> torch.Tensor:
-    x = x.double().flatten(1)
-    x = x - x.mean(0)  # centring does not change the unbiased HSIC; it keeps the float64 sums small
-    gram = x @ x.T
-    return gram.fill_diagonal_(0.0)
+    # centring does not change the unbiased HSIC; it keeps the float64 sums small
+    return centred_gram(x).fill_diagonal_(0.0)
 
 
 def unbiased_hsic(k: torch.Tensor, l: torch.Tensor) -> torch.Tensor:  # noqa: E741

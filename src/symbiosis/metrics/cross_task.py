@@ -22,25 +22,9 @@ from symbiosis.checkpoint import load_primary
 from symbiosis.data.datasets import load_split, to_float
 from symbiosis.device import set_threads
 from symbiosis.files import write_csv
-from symbiosis.metrics.cka import unbiased_hsic
+from symbiosis.metrics.cka import centred_gram, cka_from_grams
 from symbiosis.metrics.universality import correlation, layer_representations, match_units
 from symbiosis.primary.models import PrimaryCNN, trunk_features, unit_activations
-
-
-def centred_gram(x: torch.Tensor) -> torch.Tensor:
-    """X X' of the column-centred representation [N, D] in float64: what both CKAs of a layer need of it."""
-    x = x.double().flatten(1)
-    x = x - x.mean(0)
-    return x @ x.T
-
-
-def cka_from_grams(k: torch.Tensor, l: torch.Tensor) -> tuple[float, float]:  # noqa: E741
-    """(linear CKA, debiased linear CKA) from two centred Gram matrices: <K, L> / (|K| |L|) (for centred X,
-    |Y'X|^2 = <K, L>), and the unbiased-HSIC form on the same matrices with zero diagonals."""
-    plain = float((k * l).sum() / (k.norm() * l.norm()))
-    k0, l0 = k.clone().fill_diagonal_(0.0), l.clone().fill_diagonal_(0.0)
-    denom = torch.sqrt(unbiased_hsic(k0, k0) * unbiased_hsic(l0, l0))
-    return plain, float(unbiased_hsic(k0, l0) / denom) if denom > 0 else float("nan")
 
 
 @torch.no_grad()
@@ -60,6 +44,11 @@ def _scores(a: PrimaryCNN, grams_a, units_a, grams_b, units_b) -> dict[str, dict
         cka, debiased = cka_from_grams(grams_a[layer], grams_b[layer])
         out[layer] = {"cka": cka, "debiased_cka": debiased, "matched_correlation": float(matched.mean())}
     return out
+
+
+def _share_at_or_beyond(null: torch.Tensor, value: float) -> float:
+    """The Monte Carlo p of `value` above its `null` draws: the share at or above it, the value counted."""
+    return (int((null >= value).sum()) + 1) / (len(null) + 1)
 
 
 def cross_task(
@@ -91,22 +80,22 @@ def cross_task(
         for score, value in scores.items():
             for name, draws in nulls.items():
                 null = torch.tensor([n[layer][score] for n in draws], dtype=torch.float64)
-                same = reference[layer][score] if reference and name == "a" else float("nan")
+                same = reference[layer][score] if reference else float("nan")
                 rows.append(
                     {
                         "layer": layer,
                         "score": score,
                         "side": name,
                         "value": value,
-                        "same_task_value": reference[layer][score] if reference else float("nan"),
+                        "same_task_value": same,
                         # the positive control: the same-task pair against A's null (side a only)
-                        "same_task_p": (int((null >= same).sum()) + 1) / (n_random + 1) if same == same else same,
+                        "same_task_p": _share_at_or_beyond(null, same) if reference and name == "a" else float("nan"),
                         "null_mean": float(null.mean()),
                         "null_min": float(null.min()),
                         "null_max": float(null.max()),
                         "n_null": n_random,
-                        "p": (int((null >= value).sum()) + 1) / (n_random + 1),
-                        "p_below": (int((null <= value).sum()) + 1) / (n_random + 1),
+                        "p": _share_at_or_beyond(null, value),
+                        "p_below": _share_at_or_beyond(-null, -value),
                     }
                 )
     return pd.DataFrame(rows)
