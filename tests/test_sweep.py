@@ -1,6 +1,8 @@
 """Conditional baselines, the KL objective on the other classes, the lambda sweep and its Pareto fronts: known
 answers where there are any, relations with room where training decides."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -149,3 +151,25 @@ def test_a_heavier_penalty_gives_a_smaller_intervention_and_keeps_more_of_the_cl
     table = pareto_table(sweep_rows.assign(other_damage=sweep_rows["other_accuracy_drop"].clip(lower=0)))
     assert len(table) == 5 * 2 and table["pareto_level"].any() and (table["n"] == 1).all()
     assert (table.groupby("kind")["pareto_kind"].sum() >= 1).all()  # every kind has a front
+
+
+@pytest.mark.parametrize("kind", ["symbiote", "static", "steering", "conditional_static"])
+def test_sweep_trains_the_weights_side_by_side_as_each_alone(tiny_model, kind):
+    """The sweep stacks every penalty weight of a kind into one module; each weight's symbiotes equal those trained
+    alone at that weight (same start, batches and element-wise Adam), up to the rounding of the larger kernels."""
+    from conftest import random_digits
+
+    from symbiosis.symbiote.train import train_symbiotes
+
+    x, y = random_digits(300)
+    arch, cfg, lams = SymbioteArch(kind=kind, classes=(1, 3, 7)), SymbioteTraining(epochs=3, batch_size=64), (0.1, 3.0)
+    swept = {lam: sym for _, lam, sym in train_sweep(tiny_model, x, y, [arch], cfg, lams)}
+    assert list(swept) == list(lams)
+    for lam in lams:
+        alone, _ = train_symbiotes(tiny_model, x, y, arch, dataclasses.replace(cfg, lam=lam))
+        assert swept[lam].arch == alone.arch
+        for name, value in alone.state_dict().items():
+            torch.testing.assert_close(swept[lam].state_dict()[name], value, rtol=1e-4, atol=1e-5, msg=name)
+    if not arch.conditional:  # the weights were told apart (the tiny model may never predict a target class)
+        first, second = (torch.cat([p.flatten() for p in swept[lam].parameters()]) for lam in lams)
+        assert not torch.allclose(first, second, rtol=1e-3)

@@ -18,7 +18,7 @@ from symbiosis.primary.models import clean_pass, count_parameters
 from symbiosis.records import PrimaryRecord, Run, SymbioteRecord
 from symbiosis.symbiote.evaluate import Criterion, evaluate_symbiotes
 from symbiosis.symbiote.symbiote import SymbioteArch
-from symbiosis.symbiote.train import SymbioteTraining, train_sweep, train_symbiotes
+from symbiosis.symbiote.train import SymbioteTraining, cached_products, train_sweep, train_symbiotes
 
 
 def train_symbiotes_step(
@@ -66,10 +66,11 @@ def _train_one(split, model: Path, config: dict, out: list[Path], device, thread
     model_id = PrimaryRecord.from_json(meta).model
     cfg = SymbioteTraining.from_config(settings, seed=model_id.seed)
     clean = clean_pass(primary, split.x_train)  # shared by every kind
+    products = cached_products(primary, clean.trunk)
     trained = []
     for kind, path in zip(settings["kinds"], out, strict=True):
         arch = SymbioteArch.from_config(settings, kind=kind, classes=classes)
-        sym, history = train_symbiotes(primary, split.x_train, split.y_train, arch, cfg, progress, clean)
+        sym, history = train_symbiotes(primary, split.x_train, split.y_train, arch, cfg, progress, clean, products)
         trained.append(sym)
         record = SymbioteRecord(
             model=model_id,

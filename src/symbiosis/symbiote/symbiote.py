@@ -23,7 +23,7 @@ None of them touches the first or the last layer: only the gated layers conv2 an
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import torch
 import torch.nn.functional as F
@@ -164,6 +164,16 @@ class Symbiotes(nn.Module):
             state["readout_weight"] = self.readout_weight.index_select(1, tail.to(self.scale.device))
         copy.load_state_dict(state)
         return copy.eval()
+
+    def rows(self, index: slice) -> Symbiotes:
+        """A copy holding only the symbiotes `index` of the class axis (every parameter's first axis): for symbiotes
+        trained side by side in one module, e.g. one per penalty weight (`symbiosis.symbiote.train.train_sweep`)."""
+        arch = replace(self.arch, classes=self.arch.classes[index])
+        copy = Symbiotes(arch, self.primary_arch).to(self.scale.device)
+        parameters = {name for name, _ in self.named_parameters()}
+        state = {k: v[index].clone() if k in parameters else v.clone() for k, v in self.state_dict().items()}
+        copy.load_state_dict(state)
+        return copy.train(self.training)
 
     def parameters_per_class(self) -> int:
         return sum(p.numel() for p in self.parameters()) // len(self.arch.classes)

@@ -41,12 +41,13 @@ def symbiote_loss(
     classes: torch.Tensor,
     penalty: torch.Tensor,
     alpha: float,
-    lam: float,
+    lam: float | torch.Tensor,
     clean_logits: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Per-class loss [K]: on non-target inputs CE to the labels, or, given the primary's `clean_logits` [B, classes],
     KL(primary || edited primary), which is 0 for an edit that leaves them alone and, unlike CE, does not reward
-    repairing the primary's own errors there; + alpha * -log(1 - p_target) on target inputs + lam * penalty."""
+    repairing the primary's own errors there; + alpha * -log(1 - p_target) on target inputs + lam * penalty (lam: one
+    weight, or one per symbiote [K])."""
     k, b, n_classes = logits.shape
     is_target = y[None] == classes[:, None]  # [K, B]
     if clean_logits is None:
@@ -70,20 +71,25 @@ def train_symbiotes(
     cfg: SymbioteTraining,
     progress: bool = False,
     clean: CleanPass | None = None,
+    products: torch.Tensor | None = None,
+    lams: torch.Tensor | None = None,
 ) -> tuple[Symbiotes, dict]:
     """Train the symbiotes of every class in `arch.classes` together; the primary stays frozen.
 
-    clean: `clean_pass(primary, x)` when the caller trains several kinds on the same data. The primary being frozen,
-    each image's channel products (fc1's input per conv2 channel) are computed once for all epochs and cached:
-    N x conv2 x fc1 floats (98 MB for mnist5k's 4,000 images, 1.5 GB for full MNIST), filled into one tensor
-    allocated up front (concatenating chunks held both, a 1.5 GB spike). Each batch is gathered into reused
+    clean, products: `clean_pass(primary, x)` and `cached_products(primary, clean.trunk)`, when the caller trains
+    several kinds on the same data (computed here otherwise).
+    lams: one penalty weight per symbiote [K], in place of cfg.lam (`train_sweep` trains several weights side by
+    side).
+    The primary being frozen, each image's channel products (fc1's input per conv2 channel) are computed once for all
+    epochs and cached: N x conv2 x fc1 floats (98 MB for mnist5k's 4,000 images, 1.5 GB for full MNIST), filled into
+    one tensor allocated up front (concatenating chunks held both, a 1.5 GB spike). Each batch is gathered into reused
     batch-sized buffers (a shuffled copy of the whole cache per epoch took as much again). bench/symbiote_memory.py,
     60,000 images, one epoch: peak RSS 3.5 GB, against 5.4 GB before (0.8 GB with nothing cached)."""
     device = next(primary.parameters()).device
     primary.eval().requires_grad_(False)
     clean = clean_pass(primary, x) if clean is None else clean
     trunk, units = clean.trunk, clean.units
-    products = cached_products(primary, trunk)
+    products = cached_products(primary, trunk) if products is None else products
     reference = clean_logits(primary, units) if cfg.other_loss == "kl" else torch.empty(len(y), 0, device=device)
     # Batches are gathered into these buffers, allocated once: memory already mapped instead of a fresh allocation
     # per batch (about 2 ms a batch here), and batch-sized rather than a shuffled copy of every cached tensor.
@@ -105,7 +111,7 @@ def train_symbiotes(
             trunk_b, units_b, products_b, y_b, reference_b = _gather(data, idx, buffers)
             logits, penalty = sym.edit(primary, trunk_b, units_b, products_b)
             reference_b = reference_b if reference_b.numel() else None  # empty unless other_loss is "kl"
-            optimiser_step(opt, logits, penalty, y_b, classes, cfg, history, reference_b)
+            optimiser_step(opt, logits, penalty, y_b, classes, cfg, history, reference_b, lams)
     return sym.eval(), history
 
 
@@ -125,14 +131,23 @@ def train_sweep(
     clean: CleanPass | None = None,
 ):
     """(kind, lam, symbiotes) for every kind in `archs` trained at every penalty weight in `lams`, the rest of `cfg`
-    unchanged (the Pareto fronts of symbiosis.report.sweep)."""
+    unchanged (the Pareto fronts of symbiosis.report.sweep).
+
+    The weights of one kind train side by side in one module, its class axis repeated once per weight: each
+    symbiote's loss depends only on its own parameters, which start as they would alone (seeded per class), see the
+    same batches and take element-wise Adam steps, so each equals its own training up to float rounding
+    (tests/test_sweep.py), with one pass of small kernels per step instead of one per weight."""
     if not lams:
         raise SymbiosisError("the lambda sweep needs at least one penalty weight (symbiote.sweep_lams)")
     clean = clean_pass(primary, x) if clean is None else clean
+    products = cached_products(primary, clean.trunk)
     for arch in archs:
-        for lam in lams:
-            sym, _ = train_symbiotes(primary, x, y, arch, dataclasses.replace(cfg, lam=float(lam)), clean=clean)
-            yield arch.kind, float(lam), sym
+        k = len(arch.classes)
+        stacked = dataclasses.replace(arch, classes=arch.classes * len(lams))
+        per_symbiote = torch.tensor([float(lam) for lam in lams], device=products.device).repeat_interleave(k)
+        sym, _ = train_symbiotes(primary, x, y, stacked, cfg, clean=clean, products=products, lams=per_symbiote)
+        for i, lam in enumerate(lams):
+            yield arch.kind, float(lam), sym.rows(slice(i * k, (i + 1) * k))
 
 
 @torch.no_grad()
@@ -153,14 +168,24 @@ def _gather(data: tuple[torch.Tensor, ...], idx: torch.Tensor, buffers: list[tor
 
 
 def optimiser_step(
-    opt, logits, penalty, y: torch.Tensor, classes: torch.Tensor, cfg: SymbioteTraining, history, reference=None
+    opt,
+    logits,
+    penalty,
+    y: torch.Tensor,
+    classes: torch.Tensor,
+    cfg: SymbioteTraining,
+    history,
+    reference=None,
+    lams=None,
 ) -> None:
     """One Adam step on every class's symbiote loss (classes share no parameters: the sum trains each on its own
     loss), and each class's accuracy on target and other images of the batch appended to `history`.
-    reference: the unedited primary's logits of the batch, needed when cfg.other_loss is "kl"."""
+    reference: the unedited primary's logits of the batch, needed when cfg.other_loss is "kl";
+    lams: one penalty weight per symbiote [K] in place of cfg.lam."""
     if cfg.other_loss == "kl" and reference is None:
         raise SymbiosisError("other_loss 'kl' needs the primary's clean logits of each batch")
-    loss = symbiote_loss(logits, y, classes, penalty, cfg.alpha, cfg.lam, reference if cfg.other_loss == "kl" else None)
+    lam = cfg.lam if lams is None else lams
+    loss = symbiote_loss(logits, y, classes, penalty, cfg.alpha, lam, reference if cfg.other_loss == "kl" else None)
     opt.zero_grad(set_to_none=True)
     loss.sum().backward()
     opt.step()
