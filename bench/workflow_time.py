@@ -4,7 +4,9 @@ Runs `snakemake --cores all` on a copy of the repository in a temporary folder (
 default config or another one (`--configfile config/test.yaml` is the CI smoke run), twice from empty results: once
 timed, once with every torch job counting its FLOPs (SYMBIOSIS_FLOPS_DIR, `symbiosis.flops`: the counter slows the
 jobs, so that run is not timed). It reports, from the one benchmark run:
-- wall_s: the timed run's wall time, beside the number of jobs and cores;
+- wall_s: the timed run's wall time, beside the number of jobs and cores; cpu_s, the CPU seconds of all its
+  processes, and cpu_share, those over cores x wall (a run that shared the machine shows it here; the one-minute load
+  average before it starts is `load_before`);
 - rules: per rule family, the number of jobs and the summed job wall and CPU seconds (Snakemake's benchmark files);
 - compute_limit: per stage, the model FLOPs its jobs execute (every matmul and convolution: training, analysis,
   ground truth, sweep, the MLP; torch.utils.flop_counter) over the fp32 matmul peak at one thread measured here (a
@@ -27,6 +29,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -108,20 +111,23 @@ def rule_times(benchmarks: Path) -> dict[str, dict]:
     return dict(sorted(out.items(), key=lambda kv: -kv[1]["wall_s"]))
 
 
-def run_workflow(configfile: str, cores: str, tmp: Path, flops_dir: Path | None = None) -> tuple[Path, float]:
-    """(the run's folder, its wall seconds): the workflow from empty results in a copy of the repository under `tmp`;
-    with `flops_dir`, every torch job counts its FLOPs there."""
+def run_workflow(configfile: str, cores: str, tmp: Path, flops_dir: Path | None = None) -> tuple[Path, float, float]:
+    """(the run's folder, its wall seconds, the CPU seconds of all its processes): the workflow from empty results in
+    a copy of the repository under `tmp`; with `flops_dir`, every torch job counts its FLOPs there."""
     work = copy_workflow(ROOT, tmp)
     cmd = [sys.executable, "-m", "snakemake", "--cores", cores, "--configfile", configfile, "--quiet"]
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
     if flops_dir is not None:
         env[FLOPS_DIR] = str(flops_dir)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise SystemExit(f"the workflow failed:\n{proc.stderr[-3000:]}")
-    return work, wall
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return work, wall, cpu
 
 
 def counted_flops(flops_dir: Path) -> dict[str, dict]:
@@ -186,7 +192,8 @@ def main() -> None:
     args = parser.parse_args()
     cores = os.cpu_count() if args.cores == "all" else int(args.cores)
     with tempfile.TemporaryDirectory() as tmp:
-        work, wall = run_workflow(args.configfile, args.cores, Path(tmp) / "timed")
+        load_before = os.getloadavg()[0]
+        work, wall, cpu = run_workflow(args.configfile, args.cores, Path(tmp) / "timed")
         rules = rule_times(work / "benchmarks")
         config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
         if args.configfile != "config/config.yaml":  # Snakemake merges --configfile over the Snakefile's config
@@ -196,7 +203,7 @@ def main() -> None:
         split = load_split(work / "results" / dataset / "data.safetensors")
         flops_dir = Path(tmp) / "flops"
         flops_dir.mkdir()
-        _, counted_wall = run_workflow(args.configfile, args.cores, Path(tmp) / "counted", flops_dir)
+        _, counted_wall, _ = run_workflow(args.configfile, args.cores, Path(tmp) / "counted", flops_dir)
         flops = counted_flops(flops_dir)
     torch_commands = {name for command in flops for name in COMMAND_RULES.get(command, (command.replace("-", "_"),))}
     jobs_torch = sum(r["jobs"] for name, r in rules.items() if name in torch_commands)
@@ -213,6 +220,11 @@ def main() -> None:
         "cores": cores,
         "torch": torch.__version__,
         "wall_s": wall,
+        # The timed run's own CPU seconds over cores x wall: near 1 where its jobs had the cores to themselves (and
+        # kept them busy); well below 1 where other work shared the machine or the DAG left cores idle.
+        "cpu_s": cpu,
+        "cpu_share": cpu / (cores * wall),
+        "load_before": load_before,
         "counted_run_wall_s": counted_wall,
         "jobs": sum(r["jobs"] for r in rules.values()),
         "job_seconds": job_seconds,
