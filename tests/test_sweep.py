@@ -61,6 +61,28 @@ def test_conditional_kinds_leave_alone_the_images_the_primary_gives_other_classe
 
 
 @pytest.mark.parametrize("kind", CONDITIONAL)
+def test_conditional_edit_equals_gating_each_image_on_its_own(tiny_model, digits, kind):
+    """`edit` computes the conditional kinds as the class's one edit kept where the primary predicts the class; the
+    logits, penalty and gradients equal those of the per-image gates or shifts of `forward`, applied image by image."""
+    x, _ = digits(300, seed=4)
+    clean = clean_pass(tiny_model, x)
+    classes = tuple(int(c) for c in torch.bincount(clean.predicted, minlength=10).argsort(descending=True)[:2])
+    conditional, _ = _conditional(tiny_model, kind, classes, clean.units)
+    logits, penalty = conditional.edit(tiny_model, clean.trunk, clean.units)
+    fast = torch.autograd.grad((logits.square().mean() + penalty.sum()), list(conditional.parameters()))
+    gates, shifts = conditional(clean.units)
+    assert (gates if gates is not None else shifts).shape[1] == len(x)  # per image: the path being compared against
+    per_image = conditional._classify(tiny_model, clean.trunk, gates, shifts, None)
+    per_image_penalty = conditional.penalty(gates, shifts)
+    slow = torch.autograd.grad((per_image.square().mean() + per_image_penalty.sum()), list(conditional.parameters()))
+    torch.testing.assert_close(logits, per_image, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(penalty, per_image_penalty, rtol=1e-5, atol=1e-6)
+    assert penalty.min() > 0 and not torch.equal(logits, tiny_model.classify(clean.trunk).expand_as(logits))
+    for a, b in zip(fast, slow, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", CONDITIONAL)
 def test_conditional_symbiotes_follow_a_permuted_primary(tiny_model, digits, kind):
     """The readout copy is permuted with the units: the moved symbiote decides on the permuted units as before."""
     x, _ = digits(100, seed=5)

@@ -115,14 +115,20 @@ class Symbiotes(nn.Module):
         classes = torch.tensor(self.arch.classes, device=units.device)
         return (predicted[None] == classes[:, None])[..., None]
 
+    def class_edit(self) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """(gates, shifts), one [K, 1, U] or None: the one mask or shift per class of every kind but "symbiote"
+        (for the conditional kinds, the edit where it is on)."""
+        if self.arch.shifts:
+            return None, (self.shift * self.scale)[:, None]
+        return self.arch.g_max * torch.sigmoid(self.z)[:, None], None
+
     def forward(self, units: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
         """(gates, shifts) for clean unit activations `units` [B, U]: each [K, B, U] or [K, 1, U], or None."""
-        kind, g_max = self.arch.kind, self.arch.g_max
-        if kind == "symbiote":
+        if self.arch.kind == "symbiote":
             hidden = F.relu(torch.einsum("bu,kuh->kbh", units / self.scale, self.w1) + self.b1[:, None])
-            return g_max * torch.sigmoid(torch.einsum("kbh,khu->kbu", hidden, self.w2) + self.b2[:, None]), None
-        gates = None if self.arch.shifts else g_max * torch.sigmoid(self.z)[:, None]
-        shifts = (self.shift * self.scale)[:, None] if self.arch.shifts else None
+            z = torch.einsum("kbh,khu->kbu", hidden, self.w2) + self.b2[:, None]
+            return self.arch.g_max * torch.sigmoid(z), None
+        gates, shifts = self.class_edit()
         if self.arch.conditional:  # exactly g = 1 (shift 0) where the primary predicts another class
             on = self.predicts_target(units)
             gates = None if gates is None else torch.where(on, gates, torch.ones_like(gates))
@@ -133,12 +139,28 @@ class Symbiotes(nn.Module):
         """Apply every symbiote to one batch: logits [K, B, classes] of the primary's gated head, and the size of
         each class's intervention [K] (mean |g - 1|, or mean |shift| in standard deviations for steering).
         products: the batch's `primary.channel_products(trunk)`, if cached."""
+        if self.arch.conditional:
+            return self._conditional_edit(primary, trunk, units, products)
         gates, shifts = self(units)
+        return self._classify(primary, trunk, gates, shifts, products), self.penalty(gates, shifts)
+
+    def _classify(self, primary: PrimaryCNN, trunk, gates, shifts, products) -> torch.Tensor:
         if gates is not None:
-            logits = primary.classify(trunk, gates=split_units(gates, self.primary_arch), products=products)
-        else:
-            logits = primary.classify(trunk, shifts=split_units(shifts, self.primary_arch), products=products)
-        return logits, self.penalty(gates, shifts)
+            return primary.classify(trunk, gates=split_units(gates, self.primary_arch), products=products)
+        return primary.classify(trunk, shifts=split_units(shifts, self.primary_arch), products=products)
+
+    def _conditional_edit(self, primary: PrimaryCNN, trunk, units, products) -> tuple[torch.Tensor, torch.Tensor]:
+        """`edit` for the conditional kinds, without per-image gates: the class's one edit applied to every image and
+        kept where the primary predicts the class, its clean logits elsewhere; the penalty is the
+        unconditional one times the share of images edited. The same numbers as `forward`'s per-image edit, up to
+        float rounding (tests/test_sweep.py), with one matmul over channels per batch instead of one per image
+        (training these two kinds took 12.3 and 10.3 ms a step, against 8.6 and 6.1 for their unconditional twins)."""
+        on = self.predicts_target(units)
+        clean = primary.fc2(units[:, primary.arch.slices["fc1"]])  # fc2 reads fc1 alone
+        gates, shifts = self.class_edit()
+        logits = torch.where(on, self._classify(primary, trunk, gates, shifts, products), clean)
+        size = (gates - 1).abs().mean((1, 2)) if gates is not None else self.shift.abs().mean(1)
+        return logits, on.to(clean.dtype).mean((1, 2)) * size
 
     def penalty(self, gates: torch.Tensor | None, shifts: torch.Tensor | None) -> torch.Tensor:
         """The training penalty [K] of an edit from `forward`: mean |g - 1| over inputs and units, or mean |shift| in
