@@ -52,10 +52,9 @@ rule widths_table:
 
 
 # The accuracy control (config accuracy_control, config/full.yaml): dense primaries trained for fewer optimiser steps,
-# so that a pruned primary can be compared with dense ones of the same accuracy (symbiosis.report.findings).
-rule train_early_stopped:
-    input:
-        "results/{dataset}/data.safetensors",
+# so that a pruned primary can be compared with dense ones of the same accuracy (symbiosis.report.findings); the same
+# step as the width sweep's, with the step budget in place of the width.
+use rule train_width as train_early_stopped with:
     output:
         model=f"{EARLY_STOPPED_DIR}/primary.safetensors",
         sidecar=f"{EARLY_STOPPED_DIR}/primary.json",
@@ -66,19 +65,9 @@ rule train_early_stopped:
         "benchmarks/{dataset}/train_early_stopped/st{steps}-seed{seed}.tsv"
     wildcard_constraints:
         steps="[0-9]+",
-    retries: 2
-    conda:
-        "../envs/torch.yaml"
-    threads: config["threads"]
-    resources:
-        mem_mb=mem_mb("train_primary"),
-        runtime=runtime("train_primary"),
     params:
         settings=early_stopped_settings,
-    shell:
-        "python -m symbiosis train-primary --data {input} --dataset {wildcards.dataset} "
-        "--sparsity 0 --seeds {wildcards.seed} --settings {params.settings} "
-        "--threads {threads} --out {output.model} --units {output.units} 2> {log}"
+        sparsity=0,
 
 
 rule early_stopped_table:
