@@ -160,8 +160,7 @@ class Symbiotes(nn.Module):
         clean = primary.fc2(units[:, primary.arch.slices["fc1"]])  # fc2 reads fc1 alone
         gates, shifts = self.class_edit()
         logits = torch.where(on, self._classify(primary, trunk, gates, shifts, products), clean)
-        size = (gates - 1).abs().mean((1, 2)) if gates is not None else self.shift.abs().mean(1)
-        return logits, on.to(clean.dtype).mean((1, 2)) * size
+        return logits, on.to(clean.dtype).mean((1, 2)) * self.penalty(gates, shifts)
 
     def penalty(self, gates: torch.Tensor | None, shifts: torch.Tensor | None) -> torch.Tensor:
         """The training penalty [K] of an edit from `forward`: mean |g - 1| over inputs and units, or mean |shift| in
