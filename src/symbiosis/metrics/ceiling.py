@@ -21,7 +21,7 @@ from symbiosis.metrics.circuits import chance_jaccard, jaccard
 from symbiosis.metrics.recovery import live_units, top_live
 from symbiosis.primary.models import PrimaryCNN, clean_pass
 from symbiosis.symbiote.symbiote import SymbioteArch
-from symbiosis.symbiote.train import SymbioteTraining, train_symbiotes
+from symbiosis.symbiote.train import SymbioteTraining, cached_products, train_symbiotes
 
 
 def seed_agreement(circuits: dict[int, torch.Tensor], live: torch.Tensor, classes: list[int]) -> pd.DataFrame:
@@ -55,9 +55,11 @@ def symbiote_seed_ceiling(
     selection = clean_pass(primary, x_test[sel])
     live = live_units(selection.units).cpu()
     clean_train = clean_pass(primary, x_train)
+    products = cached_products(primary, clean_train.trunk)  # shared by every seed, as by every kind in training
     circuits = {}
     for seed in seeds:
-        sym, _ = train_symbiotes(primary, x_train, y_train, arch, replace(cfg, seed=seed), False, clean_train)
+        training = replace(cfg, seed=seed)
+        sym, _ = train_symbiotes(primary, x_train, y_train, arch, training, False, clean_train, products)
         strength = intervention_strength(sym, selection.units, y_test[sel]).cpu()
         circuits[seed] = top_live(strength, live, settings.circuit_fraction)
     return seed_agreement(circuits, live, list(arch.classes)).assign(kind=arch.kind)
