@@ -6,7 +6,7 @@ import torch
 
 from symbiosis.metrics.circuits import chance_jaccard
 from symbiosis.metrics.overlap import live_chance_jaccard, live_overlap_matrix, mean_cross_class_overlap
-from symbiosis.metrics.recovery import best_method, live_units, rank_auc, recovery_table, top_live
+from symbiosis.metrics.recovery import best_method, live_units, rank_auc, rates, recovery_table, top_live
 from symbiosis.primary.models import PrimaryArch
 
 ARCH = PrimaryArch(conv1=4, conv2=20, fc1=60)
@@ -138,3 +138,24 @@ def test_rank_auc_equals_sklearn_with_ties():
         score = rng.integers(0, 5, 50).astype(float)  # many ties
         assert rank_auc(member, score) == pytest.approx(roc_auc_score(member, score))
     assert np.isnan(rank_auc(np.zeros(5, bool), np.arange(5.0)))
+
+
+def test_rates_equal_rank_auc_and_spearmanr_row_by_row():
+    """`rates` rates every row at once; each row as rank_auc and scipy's spearmanr rate it alone, with ties, a
+    constant row (rho NaN), a row without members (AUC NaN) and a NaN score (both NaN)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(1)
+    scores = rng.integers(0, 6, (8, 40)).astype(float)  # many ties
+    targets = rng.normal(size=(8, 40))
+    members = rng.random((8, 40)) < 0.2
+    members[:, 0], members[:, 1] = True, False
+    scores[1] = 3.0
+    members[2] = False
+    scores[3, 5] = np.nan
+    auc, rho = rates(scores, targets, members)
+    for k in range(8):
+        expected_rho = np.nan if k in (1, 3) else stats.spearmanr(scores[k], targets[k])[0]
+        expected_auc = np.nan if k == 3 else rank_auc(members[k], scores[k])
+        assert auc[k] == pytest.approx(expected_auc, abs=1e-12, nan_ok=True)
+        assert rho[k] == pytest.approx(expected_rho, abs=1e-12, nan_ok=True)

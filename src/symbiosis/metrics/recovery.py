@@ -55,12 +55,25 @@ def rank_auc(member: np.ndarray, score: np.ndarray) -> float:
     return float((ranks[member.astype(bool)].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def _rate(score: np.ndarray, target: np.ndarray, member: np.ndarray) -> tuple[float, float]:
-    if np.isnan(score).any():
-        return float("nan"), float("nan")
-    auc = rank_auc(member, score)
-    rho = stats.spearmanr(score, target)[0] if np.ptp(score) > 0 and np.ptp(target) > 0 else float("nan")
-    return float(auc), float(rho)
+def rates(scores: np.ndarray, targets: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of scores, targets and bool members [K, n]: (ROC-AUC of the score for the members, as `rank_auc`;
+    Spearman rho of the score against the target, as scipy.stats.spearmanr: Pearson's r of the average ranks). A row
+    with a NaN score gets NaN for both, and rho is NaN where either row is constant. All rows at once: one
+    spearmanr call per row was 1.4 s of each analysis job (2,340 rows)."""
+    score_ranks, target_ranks = stats.rankdata(scores, axis=1), stats.rankdata(targets, axis=1)
+    n_pos = members.sum(1)
+    n_neg = members.shape[1] - n_pos
+    with np.errstate(invalid="ignore", divide="ignore"):
+        auc = ((score_ranks * members).sum(1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+        centred_s = score_ranks - score_ranks.mean(1, keepdims=True)
+        centred_t = target_ranks - target_ranks.mean(1, keepdims=True)
+        rho = (centred_s * centred_t).sum(1) / np.sqrt((centred_s**2).sum(1) * (centred_t**2).sum(1))
+    auc[(n_pos == 0) | (n_neg == 0)] = np.nan
+    rho[(np.ptp(scores, axis=1) == 0) | (np.ptp(targets, axis=1) == 0)] = np.nan
+    rho = np.clip(rho, -1.0, 1.0)
+    unrated = np.isnan(scores).any(1)
+    auc[unrated], rho[unrated] = np.nan, np.nan
+    return auc, rho
 
 
 def recovery_table(
@@ -82,16 +95,16 @@ def recovery_table(
             values = target[:, sl][:, layer_live].numpy()
             for method, score in scores.items():
                 s = score.double()[:, sl][:, layer_live].numpy()
-                for k in classes:
-                    auc, rho = _rate(s[k], values[k], members[k])
+                auc, rho = rates(s[classes], values[classes], members[classes])
+                for k, class_auc, class_rho in zip(classes, auc, rho, strict=True):
                     rows.append(
                         {
                             "method": method,
                             "truth": truth,
                             "layer": layer,
                             "class": k,
-                            "auc": auc,
-                            "spearman": rho,
+                            "auc": float(class_auc),
+                            "spearman": float(class_rho),
                             "n_live": int(layer_live.sum()),
                             "n_dead": int((~layer_live).sum()),
                         }
