@@ -12,7 +12,6 @@ Every score is averaged over the inputs of class k only.
 from __future__ import annotations
 
 import torch
-from captum.attr import LayerGradientXActivation
 
 from symbiosis.primary.models import GATED_LAYERS, PrimaryCNN
 from symbiosis.symbiote.symbiote import Symbiotes
@@ -40,6 +39,10 @@ def intervention_strength(sym: Symbiotes, units: torch.Tensor, y: torch.Tensor) 
 def gradient_x_activation(primary: PrimaryCNN, trunk: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
     """[n_classes, U]: mean over class-k inputs of d logit_k / d a_u * a_u (Captum), conv2 summed over space; from the
     primary's trunk features [N, C, s, s]."""
+    # Imported here: captum loads matplotlib (0.5 s a process); of the jobs that import this module, only the CNN's
+    # analysis calls this.
+    from captum.attr import LayerGradientXActivation
+
     per_input = []
     for name in GATED_LAYERS:
         attr = LayerGradientXActivation(primary.classify, primary.taps[name])

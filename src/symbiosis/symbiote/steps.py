@@ -103,6 +103,7 @@ def sweep_symbiotes_step(
     cfg = SymbioteTraining.from_config(settings, seed=model_id.seed)
     archs = [SymbioteArch.from_config(settings, kind=kind, classes=classes) for kind in settings["kinds"]]
     clean, test = clean_pass(primary, split.x_train), clean_pass(primary, split.x_test)
+    products = cached_products(primary, clean.trunk)  # shared by the sweep and the objectives' comparison
 
     def evaluated(kind_lam_syms, training: SymbioteTraining) -> pd.DataFrame:
         criterion = dataclasses.replace(Criterion.from_config(settings), other_loss=training.other_loss)
@@ -112,7 +113,7 @@ def sweep_symbiotes_step(
         ]
         return pd.concat(rows, ignore_index=True)
 
-    swept = train_sweep(primary, split.x_train, split.y_train, archs, cfg, settings["sweep_lams"], clean)
+    swept = train_sweep(primary, split.x_train, split.y_train, archs, cfg, settings["sweep_lams"], clean, products)
     sweep = evaluated(swept, cfg)
     write_csv(out, sweep)
     swept_at_lam = cfg.lam in settings["sweep_lams"]  # then the configured objective's rows are the sweep's
@@ -120,6 +121,6 @@ def sweep_symbiotes_step(
     for other_loss in OTHER_LOSSES:
         if other_loss != cfg.other_loss or not swept_at_lam:
             training = dataclasses.replace(cfg, other_loss=other_loss)
-            trained = train_sweep(primary, split.x_train, split.y_train, archs, training, (cfg.lam,), clean)
+            trained = train_sweep(primary, split.x_train, split.y_train, archs, training, (cfg.lam,), clean, products)
             compared.append(evaluated(trained, training))
     write_csv(objectives, pd.concat(compared, ignore_index=True))

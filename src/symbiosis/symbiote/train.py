@@ -129,9 +129,10 @@ def train_sweep(
     cfg: SymbioteTraining,
     lams: tuple[float, ...],
     clean: CleanPass | None = None,
+    products: torch.Tensor | None = None,
 ):
     """(kind, lam, symbiotes) for every kind in `archs` trained at every penalty weight in `lams`, the rest of `cfg`
-    unchanged (the Pareto fronts of symbiosis.report.sweep).
+    unchanged (the Pareto fronts of symbiosis.report.sweep); clean and products as for `train_symbiotes`.
 
     The weights of one kind train side by side in one module, its class axis repeated once per weight: each
     symbiote's loss depends only on its own parameters, which start as they would alone (seeded per class), see the
@@ -140,7 +141,7 @@ def train_sweep(
     if not lams:
         raise SymbiosisError("the lambda sweep needs at least one penalty weight (symbiote.sweep_lams)")
     clean = clean_pass(primary, x) if clean is None else clean
-    products = cached_products(primary, clean.trunk)
+    products = cached_products(primary, clean.trunk) if products is None else products
     for arch in archs:
         k = len(arch.classes)
         stacked = dataclasses.replace(arch, classes=arch.classes * len(lams))
