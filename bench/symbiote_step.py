@@ -10,9 +10,15 @@ On one primary trained here with the default config (sparsity 0, seed 0, mnist5k
 - matmul_share: the share of the profiled steps' self CPU time spent in aten's matrix products (mm, bmm, addmm,
   baddbmm), torch.profiler. A low share of peak with a high matmul share points at the products' shapes; with a low
   matmul share, at the element-wise and memory work around them.
+With `--compiled`, also whether fusing that work pays: the step's edit and loss compiled with torch.compile
+(inductor's C++ kernels; the Adam step stays eager) against the same step eager, on the same fixed-size batches
+(`compiled`: ms a step each way, and the seconds a new process takes to its first compiled step, from an empty
+inductor cache as the first job on a machine finds it, and from the cache that job filled, as every later job would
+find it). A train-symbiotes job trains each kind for 160 steps on each of its 3 primaries, so compiling pays only
+where 480 x (eager - compiled) ms exceeds the filled cache's first call, once per kind and job.
 Nothing here asserts a time.
 
-    python bench/symbiote_step.py --out bench/out/symbiote_step.json
+    python bench/symbiote_step.py --compiled --out bench/out/symbiote_step.json
 """
 
 from __future__ import annotations
@@ -20,6 +26,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,10 +41,10 @@ from workflow_time import symbiote_flops_per_step
 from symbiosis.allocator import keep_freed_memory
 from symbiosis.config import load_config
 from symbiosis.data.datasets import load_mnist5k
-from symbiosis.primary.models import PrimaryArch, clean_pass
+from symbiosis.primary.models import PrimaryArch, PrimaryCNN, clean_pass
 from symbiosis.primary.train import PrimaryTraining, train_primary
-from symbiosis.symbiote.symbiote import SymbioteArch
-from symbiosis.symbiote.train import SymbioteTraining, cached_products, train_symbiotes
+from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
+from symbiosis.symbiote.train import SymbioteTraining, cached_products, clean_logits, symbiote_loss, train_symbiotes
 
 ROOT = Path(__file__).resolve().parents[1]
 MATMULS = {"aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm"}
@@ -60,21 +70,97 @@ def matmul_share(run, steps: int) -> float:
     return sum(e.self_cpu_time_total for e in events if e.key in MATMULS) / total
 
 
+def symbiote_stepper(primary, clean, products, y, sym_arch, cfg):
+    """(loss, stepper): the edit and loss of one fixed-size random batch (the short last batch of an epoch would
+    compile a second graph), and stepper(loss_fn) -> run(n), n Adam steps on loss_fn (eager or compiled)."""
+    reference = clean_logits(primary, clean.units)
+    classes = torch.tensor(sym_arch.classes)
+    torch.manual_seed(cfg.seed)
+    sym = Symbiotes(sym_arch, primary.arch, seed=cfg.seed)
+    sym.fit_scale(clean.units)
+    if sym_arch.conditional:
+        sym.fit_readout(primary.fc2.weight, primary.fc2.bias)
+    opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
+
+    def loss(idx):
+        logits, penalty = sym.edit(primary, clean.trunk[idx], clean.units[idx], products[idx])
+        return symbiote_loss(logits, y[idx], classes, penalty, cfg.alpha, cfg.lam, reference[idx]).sum()
+
+    def stepper(loss_fn):
+        gen = torch.Generator().manual_seed(cfg.seed)
+
+        def run(n):
+            for _ in range(n):
+                opt.zero_grad(set_to_none=True)
+                loss_fn(torch.randperm(len(y), generator=gen)[: cfg.batch_size]).backward()
+                opt.step()
+
+        return run
+
+    return loss, stepper
+
+
+def first_compiled_step(kind: str) -> None:
+    """In a new process, as a job would pay it: seconds from torch.compile to the end of the first compiled step
+    (inductor's imports, tracing, and code generation or the on-disk cache's hit), printed as JSON. On a random
+    default primary: what is compiled depends on the shapes, not the weights."""
+    config, split, primary, clean, products, cfg = setup(trained=False)
+    sym_arch = SymbioteArch.from_config(config["symbiote"], kind=kind, classes=tuple(config["classes"]))
+    loss, stepper = symbiote_stepper(primary, clean, products, split.y_train, sym_arch, cfg)
+    start = time.perf_counter()
+    stepper(torch.compile(loss))(1)
+    print(json.dumps({"first_call_s": time.perf_counter() - start}))
+
+
+def compiled_against_eager(primary, clean, products, y, sym_arch, cfg, steps: int) -> dict:
+    """ms a step with the edit and loss eager and compiled (torch.compile, default inductor; the Adam step eager
+    either way), and the seconds of a new process's first compiled step (`first_compiled_step`) from an empty
+    on-disk cache, as the first job on a machine pays it, and from the filled cache, as every later job would."""
+    loss, stepper = symbiote_stepper(primary, clean, products, y, sym_arch, cfg)
+    first_call = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = os.environ | {"TORCHINDUCTOR_CACHE_DIR": cache}
+        for when in ("empty_cache", "filled_cache"):
+            command = [sys.executable, __file__, "--first-compiled-step", sym_arch.kind]
+            child = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+            first_call[when] = json.loads(child.stdout.splitlines()[-1])["first_call_s"]
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache  # the compile below reads the children's cache
+        ms = {
+            "eager": 1000 * loop_seconds(stepper(loss), steps),
+            "compiled": 1000 * loop_seconds(stepper(torch.compile(loss)), steps),
+        }
+    return {"ms_per_step": ms, "new_process_first_call_s": first_call}
+
+
+def setup(trained: bool = True):
+    """(config, split, primary, clean pass, channel products, symbiote training settings) on the default config:
+    a primary trained as the workflow trains one, or a random one of the same architecture."""
+    config = load_config(ROOT / "config" / "config.yaml")
+    split = load_mnist5k(seed=config["data"]["split_seed"], test_size=config["data"]["test_size"])
+    arch = PrimaryArch.from_config(config["architecture"])
+    if trained:
+        primary, _ = train_primary(split, arch, PrimaryTraining.from_config(config["primary"]), torch.device("cpu"))
+    else:
+        primary = PrimaryCNN(arch)
+    primary.eval().requires_grad_(False)
+    clean = clean_pass(primary, split.x_train)
+    products = cached_products(primary, clean.trunk)
+    return config, split, primary, clean, products, SymbioteTraining.from_config(config["symbiote"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=96)
     parser.add_argument("--out", type=Path, default=Path("bench/out/symbiote_step.json"))
+    parser.add_argument("--compiled", action="store_true", help="also time the step compiled (torch.compile)")
+    parser.add_argument("--first-compiled-step", metavar="KIND", help=argparse.SUPPRESS)  # the child of --compiled
     args = parser.parse_args()
     keep_freed_memory()
     torch.set_num_threads(1)
-    config = load_config(ROOT / "config" / "config.yaml")
-    split = load_mnist5k(seed=config["data"]["split_seed"], test_size=config["data"]["test_size"])
-    arch = PrimaryArch.from_config(config["architecture"])
-    primary, _ = train_primary(split, arch, PrimaryTraining.from_config(config["primary"]), torch.device("cpu"))
-    clean = clean_pass(primary, split.x_train)
-    products = cached_products(primary, clean.trunk)
+    if args.first_compiled_step:
+        return first_compiled_step(args.first_compiled_step)
+    config, split, primary, clean, products, cfg = setup()
     settings, classes = config["symbiote"], tuple(config["classes"])
-    cfg = SymbioteTraining.from_config(settings)
     peak = matmul_peak_gflops(threads=1)
     kinds = {}
     for kind in settings["kinds"]:
@@ -85,13 +171,17 @@ def main() -> None:
             train_symbiotes(primary, split.x_train, split.y_train, sym_arch, training, clean=clean, products=products)
 
         seconds = loop_seconds(run, args.steps)
-        gflop = symbiote_flops_per_step(arch, kind, len(classes), cfg.batch_size) / 1e9
+        gflop = symbiote_flops_per_step(primary.arch, kind, len(classes), cfg.batch_size) / 1e9
         kinds[kind] = {
             "ms_per_step": 1000 * seconds,
             "gflop_per_step": gflop,
             "share_of_peak": gflop / (seconds * peak),
             "matmul_share": matmul_share(run, args.steps),
         }
+        if args.compiled:
+            kinds[kind]["compiled"] = compiled_against_eager(
+                primary, clean, products, split.y_train, sym_arch, cfg, args.steps
+            )
     result = {"matmul_peak_gflops_one_thread": peak, "batch_size": cfg.batch_size, "kinds": kinds}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
