@@ -142,7 +142,8 @@ def test_rank_auc_equals_sklearn_with_ties():
 
 def test_rates_equal_rank_auc_and_spearmanr_row_by_row():
     """`rates` rates every row at once; each row as rank_auc and scipy's spearmanr rate it alone, with ties, a
-    constant row (rho NaN), a row without members (AUC NaN) and a NaN score (both NaN)."""
+    constant score or target (rho NaN), a row without members (AUC NaN), a NaN score (both NaN) and a NaN target (rho
+    NaN)."""
     from scipy import stats
 
     rng = np.random.default_rng(1)
@@ -153,9 +154,11 @@ def test_rates_equal_rank_auc_and_spearmanr_row_by_row():
     scores[1] = 3.0
     members[2] = False
     scores[3, 5] = np.nan
+    targets[4] = 0.5
+    targets[5, 7] = np.nan
     auc, rho = rates(scores, targets, members)
     for k in range(8):
-        expected_rho = np.nan if k in (1, 3) else stats.spearmanr(scores[k], targets[k])[0]
+        expected_rho = np.nan if k in (1, 3, 4, 5) else stats.spearmanr(scores[k], targets[k])[0]
         expected_auc = np.nan if k == 3 else rank_auc(members[k], scores[k])
         assert auc[k] == pytest.approx(expected_auc, abs=1e-12, nan_ok=True)
         assert rho[k] == pytest.approx(expected_rho, abs=1e-12, nan_ok=True)

@@ -86,7 +86,7 @@ def recovery_table(
 ) -> pd.DataFrame:
     """One row per (method, truth, layer, class): ROC-AUC of the method's score [n_classes, U] against G_k and its
     Spearman rho against the ground truth, over that layer's live units; with n_live and n_dead of the layer."""
-    rows = []
+    rows, class_rows = [], np.asarray(classes)  # a row index per class (a tuple would index dimensions)
     for truth in TRUTHS:
         target = importance.double() if truth == "signed" else importance.double().abs()
         for layer, sl in layer_groups(arch).items():
@@ -95,7 +95,7 @@ def recovery_table(
             values = target[:, sl][:, layer_live].numpy()
             for method, score in scores.items():
                 s = score.double()[:, sl][:, layer_live].numpy()
-                auc, rho = rates(s[classes], values[classes], members[classes])
+                auc, rho = rates(s[class_rows], values[class_rows], members[class_rows])
                 for k, class_auc, class_rho in zip(classes, auc, rho, strict=True):
                     rows.append(
                         {
