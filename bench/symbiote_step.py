@@ -10,12 +10,12 @@ On one primary trained here with the default config (sparsity 0, seed 0, mnist5k
 - matmul_share: the share of the profiled steps' self CPU time spent in aten's matrix products (mm, bmm, addmm,
   baddbmm), torch.profiler. A low share of peak with a high matmul share points at the products' shapes; with a low
   matmul share, at the element-wise and memory work around them.
-With `--compiled`, also whether fusing that work pays: the step's edit and loss compiled with torch.compile
-(inductor's C++ kernels; the Adam step stays eager) against the same step eager, on the same fixed-size batches
-(`compiled`: ms a step each way, and the seconds a new process takes to its first compiled step, from an empty
-inductor cache as the first job on a machine finds it, and from the cache that job filled, as every later job would
-find it). A train-symbiotes job trains each kind for 160 steps on each of its 3 primaries, so compiling pays only
-where 480 x (eager - compiled) ms exceeds the filled cache's first call, once per kind and job.
+With `--compiled`, also whether fusing that work pays: per kind, ms a step with the edit and loss compiled by
+torch.compile (inductor's C++ kernels; the Adam step stays eager) and eager, on the same fixed-size batches, and the
+seconds that saves over one train-symbiotes job (`saved_per_job_s`: each kind trains for the step budget on each of
+the config's seeds' primaries); against that, what compiling costs one such job: a new process compiling every kind
+for each of those primaries in the job's order, from an empty inductor cache (the first job on a machine) and from
+the cache that run filled (every later job).
 Nothing here asserts a time.
 
     python bench/symbiote_step.py --compiled --out bench/out/symbiote_step.json
@@ -42,7 +42,7 @@ from symbiosis.allocator import keep_freed_memory
 from symbiosis.config import load_config
 from symbiosis.data.datasets import load_mnist5k
 from symbiosis.primary.models import PrimaryArch, PrimaryCNN, clean_pass
-from symbiosis.primary.train import PrimaryTraining, train_primary
+from symbiosis.primary.train import PrimaryTraining, step_budget, train_primary
 from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
 from symbiosis.symbiote.train import SymbioteTraining, cached_products, clean_logits, symbiote_loss, train_symbiotes
 
@@ -73,7 +73,7 @@ def matmul_share(run, steps: int) -> float:
 def symbiote_stepper(primary, clean, products, y, sym_arch, cfg):
     """(loss, stepper): the edit and loss of one fixed-size random batch (the short last batch of an epoch would
     compile a second graph), and stepper(loss_fn) -> run(n), n Adam steps on loss_fn (eager or compiled)."""
-    reference = clean_logits(primary, clean.units)
+    reference = clean_logits(primary, clean.units) if cfg.other_loss == "kl" else None
     classes = torch.tensor(sym_arch.classes)
     torch.manual_seed(cfg.seed)
     sym = Symbiotes(sym_arch, primary.arch, seed=cfg.seed)
@@ -84,7 +84,8 @@ def symbiote_stepper(primary, clean, products, y, sym_arch, cfg):
 
     def loss(idx):
         logits, penalty = sym.edit(primary, clean.trunk[idx], clean.units[idx], products[idx])
-        return symbiote_loss(logits, y[idx], classes, penalty, cfg.alpha, cfg.lam, reference[idx]).sum()
+        reference_b = None if reference is None else reference[idx]
+        return symbiote_loss(logits, y[idx], classes, penalty, cfg.alpha, cfg.lam, reference_b).sum()
 
     def stepper(loss_fn):
         gen = torch.Generator().manual_seed(cfg.seed)
@@ -100,36 +101,50 @@ def symbiote_stepper(primary, clean, products, y, sym_arch, cfg):
     return loss, stepper
 
 
-def first_compiled_step(kind: str) -> None:
-    """In a new process, as a job would pay it: seconds from torch.compile to the end of the first compiled step
-    (inductor's imports, tracing, and code generation or the on-disk cache's hit), printed as JSON. On a random
-    default primary: what is compiled depends on the shapes, not the weights."""
-    config, split, primary, clean, products, cfg = setup(trained=False)
-    sym_arch = SymbioteArch.from_config(config["symbiote"], kind=kind, classes=tuple(config["classes"]))
-    loss, stepper = symbiote_stepper(primary, clean, products, split.y_train, sym_arch, cfg)
-    start = time.perf_counter()
-    stepper(torch.compile(loss))(1)
-    print(json.dumps({"first_call_s": time.perf_counter() - start}))
+def first_compiled_steps() -> None:
+    """In a new process, in a train-symbiotes job's order (each of the config's seeds' primaries, every kind on
+    each): the seconds from torch.compile to the end of the first compiled step of each (inductor's imports on the
+    first, then tracing, and code generation or the on-disk cache's hit), printed as JSON. On random default
+    primaries: what is compiled depends on the shapes, not the weights."""
+    config = load_config(ROOT / "config" / "config.yaml")
+    seconds = []
+    for seed in config["seeds"]:
+        torch.manual_seed(seed)
+        _, split, primary, clean, products, cfg = setup(trained=False)
+        for kind in config["symbiote"]["kinds"]:
+            sym_arch = SymbioteArch.from_config(config["symbiote"], kind=kind, classes=tuple(config["classes"]))
+            loss, stepper = symbiote_stepper(primary, clean, products, split.y_train, sym_arch, cfg)
+            start = time.perf_counter()
+            stepper(torch.compile(loss))(1)
+            seconds.append({"seed": seed, "kind": kind, "first_call_s": time.perf_counter() - start})
+    print(json.dumps(seconds))
+
+
+def compile_cost() -> dict:
+    """A new process's compile time for one train-symbiotes job (`first_compiled_steps`): from an empty inductor
+    cache, as the first job on a machine pays it, and from the cache that run filled, as every later job would."""
+    cost = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = os.environ | {"TORCHINDUCTOR_CACHE_DIR": cache}
+        for when in ("empty_cache", "filled_cache"):
+            command = [sys.executable, __file__, "--first-compiled-steps"]
+            child = subprocess.run(command, env=env, capture_output=True, text=True)
+            if child.returncode:
+                raise SystemExit(f"the compile-time child failed:\n{child.stderr[-2000:]}")
+            steps = json.loads(child.stdout.splitlines()[-1])
+            cost[when] = {"per_job_s": sum(step["first_call_s"] for step in steps), "first_calls": steps}
+    return cost
 
 
 def compiled_against_eager(primary, clean, products, y, sym_arch, cfg, steps: int) -> dict:
     """ms a step with the edit and loss eager and compiled (torch.compile, default inductor; the Adam step eager
-    either way), and the seconds of a new process's first compiled step (`first_compiled_step`) from an empty
-    on-disk cache, as the first job on a machine pays it, and from the filled cache, as every later job would."""
+    either way), on the same batches; the compile's own time is `compile_cost`'s."""
+    torch._dynamo.reset()  # each kind compiled afresh, not as a recompilation of the previous kind's graph
     loss, stepper = symbiote_stepper(primary, clean, products, y, sym_arch, cfg)
-    first_call = {}
-    with tempfile.TemporaryDirectory() as cache:
-        env = os.environ | {"TORCHINDUCTOR_CACHE_DIR": cache}
-        for when in ("empty_cache", "filled_cache"):
-            command = [sys.executable, __file__, "--first-compiled-step", sym_arch.kind]
-            child = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-            first_call[when] = json.loads(child.stdout.splitlines()[-1])["first_call_s"]
-        os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache  # the compile below reads the children's cache
-        ms = {
-            "eager": 1000 * loop_seconds(stepper(loss), steps),
-            "compiled": 1000 * loop_seconds(stepper(torch.compile(loss)), steps),
-        }
-    return {"ms_per_step": ms, "new_process_first_call_s": first_call}
+    return {
+        "eager": 1000 * loop_seconds(stepper(loss), steps),
+        "compiled": 1000 * loop_seconds(stepper(torch.compile(loss)), steps),
+    }
 
 
 def setup(trained: bool = True):
@@ -153,15 +168,16 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=96)
     parser.add_argument("--out", type=Path, default=Path("bench/out/symbiote_step.json"))
     parser.add_argument("--compiled", action="store_true", help="also time the step compiled (torch.compile)")
-    parser.add_argument("--first-compiled-step", metavar="KIND", help=argparse.SUPPRESS)  # the child of --compiled
+    parser.add_argument("--first-compiled-steps", action="store_true", help=argparse.SUPPRESS)  # --compiled's child
     args = parser.parse_args()
     keep_freed_memory()
     torch.set_num_threads(1)
-    if args.first_compiled_step:
-        return first_compiled_step(args.first_compiled_step)
+    if args.first_compiled_steps:
+        return first_compiled_steps()
     config, split, primary, clean, products, cfg = setup()
     settings, classes = config["symbiote"], tuple(config["classes"])
     peak = matmul_peak_gflops(threads=1)
+    job_steps = step_budget(len(split.y_train), cfg.batch_size, cfg.epochs, cfg.steps)[0] * len(config["seeds"])
     kinds = {}
     for kind in settings["kinds"]:
         sym_arch = SymbioteArch.from_config(settings, kind=kind, classes=classes)
@@ -179,10 +195,13 @@ def main() -> None:
             "matmul_share": matmul_share(run, args.steps),
         }
         if args.compiled:
-            kinds[kind]["compiled"] = compiled_against_eager(
-                primary, clean, products, split.y_train, sym_arch, cfg, args.steps
-            )
+            ms = compiled_against_eager(primary, clean, products, split.y_train, sym_arch, cfg, args.steps)
+            saved = job_steps * (ms["eager"] - ms["compiled"]) / 1000
+            kinds[kind]["compiled"] = {"ms_per_step": ms, "saved_per_job_s": saved}
     result = {"matmul_peak_gflops_one_thread": peak, "batch_size": cfg.batch_size, "kinds": kinds}
+    if args.compiled:
+        saved = sum(k["compiled"]["saved_per_job_s"] for k in kinds.values())
+        result["compiled"] = {"job_steps_per_kind": job_steps, "saved_per_job_s": saved, "compile": compile_cost()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
