@@ -71,8 +71,8 @@ def matmul_share(run, steps: int) -> float:
 
 
 def symbiote_stepper(primary, clean, products, y, sym_arch, cfg):
-    """(loss, stepper): the edit and loss of one fixed-size random batch (the short last batch of an epoch would
-    compile a second graph), and stepper(loss_fn) -> run(n), n Adam steps on loss_fn (eager or compiled)."""
+    """(loss, stepper): the edit and loss of one random batch, and stepper(loss_fn, batch) -> run(n), n Adam steps
+    on loss_fn (eager or compiled) with batches of `batch` images (default cfg.batch_size)."""
     reference = clean_logits(primary, clean.units) if cfg.other_loss == "kl" else None
     classes = torch.tensor(sym_arch.classes)
     torch.manual_seed(cfg.seed)
@@ -87,13 +87,13 @@ def symbiote_stepper(primary, clean, products, y, sym_arch, cfg):
         reference_b = None if reference is None else reference[idx]
         return symbiote_loss(logits, y[idx], classes, penalty, cfg.alpha, cfg.lam, reference_b).sum()
 
-    def stepper(loss_fn):
+    def stepper(loss_fn, batch: int = cfg.batch_size):
         gen = torch.Generator().manual_seed(cfg.seed)
 
         def run(n):
             for _ in range(n):
                 opt.zero_grad(set_to_none=True)
-                loss_fn(torch.randperm(len(y), generator=gen)[: cfg.batch_size]).backward()
+                loss_fn(torch.randperm(len(y), generator=gen)[:batch]).backward()
                 opt.step()
 
         return run
@@ -104,8 +104,9 @@ def symbiote_stepper(primary, clean, products, y, sym_arch, cfg):
 def first_compiled_steps() -> None:
     """In a new process, in a train-symbiotes job's order (each of the config's seeds' primaries, every kind on
     each): the seconds from torch.compile to the end of the first compiled step of each (inductor's imports on the
-    first, then tracing, and code generation or the on-disk cache's hit), printed as JSON. On random default
-    primaries: what is compiled depends on the shapes, not the weights."""
+    first, then tracing, and code generation or the on-disk cache's hit), and of the first step on an epoch's short
+    last batch (a recompilation), printed as JSON. On random default primaries: what is compiled depends on the
+    shapes, not the weights."""
     config = load_config(ROOT / "config" / "config.yaml")
     seconds = []
     for seed in config["seeds"]:
@@ -114,9 +115,16 @@ def first_compiled_steps() -> None:
         for kind in config["symbiote"]["kinds"]:
             sym_arch = SymbioteArch.from_config(config["symbiote"], kind=kind, classes=tuple(config["classes"]))
             loss, stepper = symbiote_stepper(primary, clean, products, split.y_train, sym_arch, cfg)
+            compiled, short = torch.compile(loss), len(split.y_train) % cfg.batch_size
             start = time.perf_counter()
-            stepper(torch.compile(loss))(1)
-            seconds.append({"seed": seed, "kind": kind, "first_call_s": time.perf_counter() - start})
+            stepper(compiled)(1)
+            full_batch = time.perf_counter()
+            if short:
+                stepper(compiled, short)(1)
+            end = time.perf_counter()
+            seconds.append(
+                {"seed": seed, "kind": kind, "first_call_s": full_batch - start, "short_s": end - full_batch}
+            )
     print(json.dumps(seconds))
 
 
@@ -132,7 +140,8 @@ def compile_cost() -> dict:
             if child.returncode:
                 raise SystemExit(f"the compile-time child failed:\n{child.stderr[-2000:]}")
             steps = json.loads(child.stdout.splitlines()[-1])
-            cost[when] = {"per_job_s": sum(step["first_call_s"] for step in steps), "first_calls": steps}
+            per_job = sum(step["first_call_s"] + step["short_s"] for step in steps)
+            cost[when] = {"per_job_s": per_job, "first_calls": steps}
     return cost
 
 
