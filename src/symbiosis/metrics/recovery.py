@@ -58,8 +58,8 @@ def rank_auc(member: np.ndarray, score: np.ndarray) -> float:
 def rates(scores: np.ndarray, targets: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row of scores, targets and bool members [K, n]: (ROC-AUC of the score for the members, as `rank_auc`;
     Spearman rho of the score against the target, as scipy.stats.spearmanr: Pearson's r of the average ranks). A row
-    with a NaN score gets NaN for both, and rho is NaN where either row is constant. All rows at once: one
-    spearmanr call per row was 1.4 s of each analysis job (2,340 rows)."""
+    with a NaN score gets NaN for both; rho is NaN where either row is constant or the target has a NaN. All rows
+    at once: one spearmanr call per row was 1.4 s of each analysis job (2,340 rows)."""
     score_ranks, target_ranks = stats.rankdata(scores, axis=1), stats.rankdata(targets, axis=1)
     n_pos = members.sum(1)
     n_neg = members.shape[1] - n_pos
