@@ -6,7 +6,7 @@ import torch
 
 from symbiosis.metrics.circuits import chance_jaccard
 from symbiosis.metrics.overlap import live_chance_jaccard, live_overlap_matrix, mean_cross_class_overlap
-from symbiosis.metrics.recovery import best_method, live_units, rank_auc, rates, recovery_table, top_live
+from symbiosis.metrics.recovery import best_method, live_units, rates, recovery_table, top_live
 from symbiosis.primary.models import PrimaryArch
 
 ARCH = PrimaryArch(conv1=4, conv2=20, fc1=60)
@@ -128,23 +128,25 @@ def test_best_method_is_chosen_from_the_data_and_never_the_ceiling_or_chance():
     assert best_method(table, "signed", "pooled", exclude=())[0] == "ablation"  # the ceiling, when not excluded
 
 
-def test_rank_auc_equals_sklearn_with_ties():
+def test_rates_auc_equals_sklearn_with_ties():
     from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(0)
-    for _ in range(20):
-        member = rng.random(50) < 0.2
-        member[0], member[1] = True, False
-        score = rng.integers(0, 5, 50).astype(float)  # many ties
-        assert rank_auc(member, score) == pytest.approx(roc_auc_score(member, score))
-    assert np.isnan(rank_auc(np.zeros(5, bool), np.arange(5.0)))
+    members = rng.random((20, 50)) < 0.2
+    members[:, 0], members[:, 1] = True, False
+    scores = rng.integers(0, 5, (20, 50)).astype(float)  # many ties
+    auc, _ = rates(scores, rng.normal(size=(20, 50)), members)
+    for k in range(20):
+        assert auc[k] == pytest.approx(roc_auc_score(members[k], scores[k]))
+    assert np.isnan(rates(np.arange(5.0)[None], np.arange(5.0)[None], np.zeros((1, 5), bool))[0][0])
 
 
-def test_rates_equal_rank_auc_and_spearmanr_row_by_row():
-    """`rates` rates every row at once; each row as rank_auc and scipy's spearmanr rate it alone, with ties, a
-    constant score or target (rho NaN), a row without members (AUC NaN), a NaN score (both NaN) and a NaN target (rho
-    NaN)."""
+def test_rates_equal_sklearn_and_spearmanr_row_by_row():
+    """`rates` rates every row at once; each row as sklearn's roc_auc_score and scipy's spearmanr rate it alone,
+    with ties, a constant score or target (rho NaN), a row without members (AUC NaN), a NaN score (both NaN) and a
+    NaN target (rho NaN)."""
     from scipy import stats
+    from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(1)
     scores = rng.integers(0, 6, (8, 40)).astype(float)  # many ties
@@ -159,6 +161,6 @@ def test_rates_equal_rank_auc_and_spearmanr_row_by_row():
     auc, rho = rates(scores, targets, members)
     for k in range(8):
         expected_rho = np.nan if k in (1, 3, 4, 5) else stats.spearmanr(scores[k], targets[k])[0]
-        expected_auc = np.nan if k == 3 else rank_auc(members[k], scores[k])
+        expected_auc = np.nan if k in (2, 3) else roc_auc_score(members[k], scores[k])
         assert auc[k] == pytest.approx(expected_auc, abs=1e-12, nan_ok=True)
         assert rho[k] == pytest.approx(expected_rho, abs=1e-12, nan_ok=True)
