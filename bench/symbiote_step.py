@@ -43,8 +43,15 @@ from symbiosis.config import load_config
 from symbiosis.data.datasets import load_mnist5k
 from symbiosis.primary.models import PrimaryArch, PrimaryCNN, clean_pass
 from symbiosis.primary.train import PrimaryTraining, step_budget, train_primary
-from symbiosis.symbiote.symbiote import SymbioteArch, Symbiotes
-from symbiosis.symbiote.train import SymbioteTraining, cached_products, clean_logits, symbiote_loss, train_symbiotes
+from symbiosis.symbiote.symbiote import SymbioteArch
+from symbiosis.symbiote.train import (
+    SymbioteTraining,
+    cached_products,
+    clean_logits,
+    initial_symbiotes,
+    symbiote_loss,
+    train_symbiotes,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 MATMULS = {"aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm"}
@@ -75,11 +82,7 @@ def symbiote_stepper(primary, clean, products, y, sym_arch, cfg):
     on loss_fn (eager or compiled) with batches of `batch` images (default cfg.batch_size)."""
     reference = clean_logits(primary, clean.units) if cfg.other_loss == "kl" else None
     classes = torch.tensor(sym_arch.classes)
-    torch.manual_seed(cfg.seed)
-    sym = Symbiotes(sym_arch, primary.arch, seed=cfg.seed)
-    sym.fit_scale(clean.units)
-    if sym_arch.conditional:
-        sym.fit_readout(primary.fc2.weight, primary.fc2.bias)
+    sym = initial_symbiotes(primary, sym_arch, cfg, clean.units)
     opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
 
     def loss(idx):

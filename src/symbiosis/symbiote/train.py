@@ -95,11 +95,7 @@ def train_symbiotes(
     # per batch (about 2 ms a batch here), and batch-sized rather than a shuffled copy of every cached tensor.
     data = (trunk.contiguous(), units, products, y.to(device), reference)
     buffers = [torch.empty_like(t[: cfg.batch_size]) for t in data]
-    torch.manual_seed(cfg.seed)
-    sym = Symbiotes(arch, primary.arch, seed=cfg.seed).to(device)
-    sym.fit_scale(units)
-    if arch.conditional:
-        sym.fit_readout(primary.fc2.weight, primary.fc2.bias)
+    sym = initial_symbiotes(primary, arch, cfg, units)
     classes = torch.tensor(arch.classes, device=device)
     opt = torch.optim.Adam(sym.parameters(), lr=cfg.lr)
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -113,6 +109,17 @@ def train_symbiotes(
             reference_b = reference_b if reference_b.numel() else None  # empty unless other_loss is "kl"
             optimiser_step(opt, logits, penalty, y_b, classes, cfg, history, reference_b, lams)
     return sym.eval(), history
+
+
+def initial_symbiotes(primary: PrimaryCNN, arch: SymbioteArch, cfg: SymbioteTraining, units: torch.Tensor):
+    """The symbiotes of `arch` as training starts them, on the primary's device: seeded with cfg.seed, their
+    activation scale fitted to the primary's clean units [N, U], and the conditional kinds' copy of its readout."""
+    torch.manual_seed(cfg.seed)
+    sym = Symbiotes(arch, primary.arch, seed=cfg.seed).to(next(primary.parameters()).device)
+    sym.fit_scale(units)
+    if arch.conditional:
+        sym.fit_readout(primary.fc2.weight, primary.fc2.bias)
+    return sym
 
 
 @torch.no_grad()
